@@ -1,0 +1,283 @@
+"""Command line: `mmalign-eval run | score | tasks | validate`.
+
+Exit codes: 0 done; 1 failures above the threshold or a fatal error; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from mmalign_eval.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HarnessError, UsageError
+from mmalign_eval.paths import default_cache_dir
+
+if TYPE_CHECKING:
+    from mmalign_eval.engines.base import Engine
+    from mmalign_eval.plan import RunConfig
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Evaluate aligned multimodal LLMs on hallucination, safety, reasoning and preference.",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class DTypeChoice(str, Enum):
+    """Weights dtype choices (auto: bfloat16 on a capable GPU, else float32)."""
+
+    auto = "auto"
+    float32 = "float32"
+    bfloat16 = "bfloat16"
+    float16 = "float16"
+
+
+class DeviceChoice(str, Enum):
+    """Device choices (auto: CUDA when visible)."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+TasksOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tasks", "-t", help="Tasks, groups or suites (comma-separated or repeated)."),
+]
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def _cache(cache_dir: Path | None) -> str:
+    return str(cache_dir or default_cache_dir())
+
+
+@app.command()
+def run(
+    model: Annotated[str, typer.Option(help="HF model id, local checkpoint folder, or 'tiny'.")],
+    tasks: TasksOpt = None,
+    suite: Annotated[
+        list[str] | None, typer.Option(help="Suites to run (same as --tasks).")
+    ] = None,
+    data: Annotated[
+        str | None, typer.Option(help="'synthetic[:N]', a local path or a HF dataset id.")
+    ] = None,
+    image_dir: Annotated[
+        Path | None, typer.Option(help="Image folder for official label files.")
+    ] = None,
+    revision: Annotated[str | None, typer.Option(help="Dataset revision on the Hub.")] = None,
+    protocol: Annotated[
+        str | None, typer.Option(help="Answer protocol (default: official).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 8,
+    dtype: Annotated[DTypeChoice, typer.Option(help="Model weights dtype.")] = DTypeChoice.auto,
+    device: Annotated[
+        DeviceChoice, typer.Option(help="Where to run the model.")
+    ] = DeviceChoice.auto,
+    trust_remote_code: Annotated[
+        bool, typer.Option(help="Run code shipped with the model.")
+    ] = False,
+    max_new_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Override the task's value.")
+    ] = None,
+    temperature: Annotated[
+        float | None, typer.Option(min=0.0, help="Override (0 = greedy).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="First N samples per task (debugging).")
+    ] = None,
+    ids: Annotated[str | None, typer.Option(help="Comma-separated sample ids (debugging).")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Parent folder of run folders.")] = Path(
+        "results"
+    ),
+    run_id: Annotated[str | None, typer.Option(help="Run folder name (default: derived).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    bootstrap_resamples: Annotated[int, typer.Option(min=10)] = 1000,
+    max_failure_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.05,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache for models, data, media.")] = None,
+) -> None:
+    """Evaluate a model on tasks; rerunning the same command resumes an interrupted run."""
+    from mmalign_eval.engines.base import EngineConfig
+    from mmalign_eval.plan import GenerationOverrides, RunConfig
+    from mmalign_eval.registry import build_registry
+    from mmalign_eval.report import print_results
+    from mmalign_eval.runner import run as run_evaluation
+
+    names = _split(tasks) + _split(suite)
+    if not names:
+        raise UsageError("no tasks given", "pass --tasks pope (see `mmalign-eval tasks`)")
+    config = RunConfig(
+        engine=EngineConfig(
+            model=model,
+            dtype=dtype.value,
+            device=device.value,
+            batch_size=batch_size,
+            trust_remote_code=trust_remote_code,
+        ),
+        tasks=tuple(names),
+        data=data,
+        image_dir=str(image_dir) if image_dir else None,
+        revision=revision,
+        protocol=protocol,
+        overrides=GenerationOverrides(max_new_tokens=max_new_tokens, temperature=temperature),
+        limit=limit,
+        ids=tuple(_split([ids] if ids else None)),
+        seed=seed,
+        bootstrap_resamples=bootstrap_resamples,
+        max_failure_rate=max_failure_rate,
+        output_dir=str(output_dir),
+        run_id=run_id,
+        cache_dir=_cache(cache_dir),
+    )
+    outcome = run_evaluation(config, build_registry(), err, _load_hf_engine)
+    print_results(outcome.results, out)
+    err.print(f"wrote {outcome.run_dir}/results.json, samples.jsonl, manifest.json")
+    if not outcome.results.passed:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _load_hf_engine(config: RunConfig) -> Engine:
+    from mmalign_eval.engines.hf import HFEngine
+    from mmalign_eval.engines.resolve import resolve_model
+
+    cache = Path(config.cache_dir)
+    resolved = resolve_model(config.engine.model, cache)
+    err.print(f"loading {config.engine.model} from {resolved.local_dir}")
+    return HFEngine(config.engine, resolved.local_dir, cache / "fingerprints.json")
+
+
+@app.command()
+def score(
+    task: Annotated[str, typer.Argument(help="Task name, e.g. pope_adversarial.")],
+    predictions: Annotated[
+        Path, typer.Option(help="JSON Lines: question_id/id + text/answer/response.")
+    ],
+    data: Annotated[
+        str | None, typer.Option(help="Official label file, local dataset or HF id.")
+    ] = None,
+    protocol: Annotated[
+        str | None, typer.Option(help="Answer protocol (default: official).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Where to write results.json.")] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    bootstrap_resamples: Annotated[int, typer.Option(min=10)] = 1000,
+    max_failure_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.05,
+    cache_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Score answers produced elsewhere against a benchmark's labels, matched by id."""
+    from mmalign_eval.registry import build_registry
+    from mmalign_eval.report import print_results
+    from mmalign_eval.results import write_json, write_jsonl
+    from mmalign_eval.scoring import ScoreRequest, score_predictions
+    from mmalign_eval.task import DataRequest
+
+    registry = build_registry()
+    if task not in registry.tasks:
+        registry.expand([task])  # raises the unknown-task error with the list of names
+        raise UsageError(
+            f"score takes a single task, not the group or suite '{task}'",
+            f"score one of: {', '.join(registry.expand([task]))}",
+        )
+    request = ScoreRequest(
+        task=registry.tasks[task],
+        predictions=predictions,
+        data=DataRequest(source=data, cache_dir=_cache(cache_dir), need_media=False),
+        protocol=protocol,
+        seed=seed,
+        resamples=bootstrap_resamples,
+        max_failure_rate=max_failure_rate,
+    )
+    results, evaluation = score_predictions(request)
+    _report_matching(evaluation.result.matching)
+    print_results(results, out)
+    target = output or Path("results") / results.run_id / "results.json"
+    write_json(target, results)
+    write_jsonl(target.with_name("samples.jsonl"), evaluation.records)
+    err.print(f"wrote {target}")
+    if not results.passed:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _report_matching(matching: object) -> None:
+    from mmalign_eval.results import MatchReport
+
+    if not isinstance(matching, MatchReport):
+        return
+    if matching.missing_predictions:
+        err.print(
+            f"[yellow]{matching.missing_predictions} benchmark ids have no prediction "
+            f"(e.g. {', '.join(matching.missing_examples[:5])}); they are not scored[/]"
+        )
+    if matching.unmatched_predictions:
+        err.print(
+            f"[yellow]{matching.unmatched_predictions} predictions match no benchmark id "
+            f"(e.g. {', '.join(matching.unmatched_examples[:5])}); they are ignored[/]"
+        )
+
+
+@app.command("tasks")
+def list_tasks() -> None:
+    """List tasks, groups, suites, their metrics and answer protocols."""
+    from mmalign_eval.registry import build_registry
+    from mmalign_eval.report import tasks_table
+
+    out.print(tasks_table(build_registry()))
+
+
+@app.command()
+def validate(path: Annotated[Path, typer.Argument(help="A results.json file.")]) -> None:
+    """Check that a results.json file follows the documented schema."""
+    from pydantic import ValidationError
+
+    from mmalign_eval.results import SCHEMA_VERSION, ResultsFile
+
+    try:
+        parsed = ResultsFile.model_validate_json(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise UsageError(f"file not found: {path}") from exc
+    except ValidationError as exc:
+        raise HarnessError(
+            f"{path} does not follow the results schema {SCHEMA_VERSION}:\n{exc}"
+        ) from exc
+    out.print(f"{path}: valid results schema {parsed.schema_version}, {len(parsed.tasks)} tasks")
+
+
+def _report_error(exc: HarnessError) -> None:
+    err.print(f"[red]error:[/] {exc.message}", highlight=False)
+    if exc.hint:
+        err.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
+
+
+def main() -> None:
+    """Console entry point with documented exit codes and no tracebacks for user errors."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    debug = os.environ.get("MMALIGN_EVAL_DEBUG") == "1"
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        code = EXIT_USAGE
+    except click.exceptions.Abort:
+        err.print("[red]interrupted[/]")
+        code = 130
+    except HarnessError as exc:
+        _report_error(exc)
+        code = exc.exit_code
+    except Exception as exc:  # a crash must never exit 0, and users get one line, not a trace
+        if debug:
+            raise
+        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print("[dim]hint:[/] set MMALIGN_EVAL_DEBUG=1 for the traceback and report it")
+        code = EXIT_FAILURE
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

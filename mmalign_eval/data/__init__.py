@@ -1,0 +1,1 @@
+"""Dataset helpers: locating, caching and synthesising benchmark data."""

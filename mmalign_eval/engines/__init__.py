@@ -1,0 +1,1 @@
+"""Inference engines: turn requests into responses, batched."""

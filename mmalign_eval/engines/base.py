@@ -1,0 +1,61 @@
+"""The engine contract: generate(requests) -> responses, and optional log-likelihoods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Literal, Protocol
+
+from pydantic import Field
+
+from mmalign_eval.contracts import ChoiceScore, Record, Request, Response
+
+DType = Literal["auto", "float32", "bfloat16", "float16"]
+Device = Literal["auto", "cpu", "cuda"]
+
+
+class EngineConfig(Record):
+    """How to load and run a model; what the user chose on the command line."""
+
+    model: str
+    dtype: DType = "auto"
+    device: Device = "auto"
+    batch_size: int = Field(default=8, ge=1)
+    trust_remote_code: bool = False
+
+
+class EngineInfo(Record):
+    """What produced the responses, recorded in the manifest and results."""
+
+    engine: str
+    model: str
+    model_dir: str
+    model_fingerprint: str
+    dtype: str
+    device: str
+    batch_size: int
+    trust_remote_code: bool
+    versions: dict[str, str]
+
+
+class Engine(Protocol):
+    """Anything that can answer requests in batches."""
+
+    @property
+    def info(self) -> EngineInfo:
+        """Identity and settings of the engine."""
+        ...
+
+    @property
+    def response_namespace(self) -> str:
+        """Prefix of response keys: the model fingerprint plus settings that change answers."""
+        ...
+
+    def generate(self, requests: Sequence[Request]) -> Iterator[list[Response]]:
+        """Yield responses batch by batch (in any order) as soon as each batch is done."""
+        ...
+
+    def loglikelihood(
+        self, requests: Sequence[Request], options: Sequence[Sequence[str]]
+    ) -> list[list[ChoiceScore]]:
+        """Log-probability of each option continuing each request's prompt."""
+        ...

@@ -1,0 +1,1 @@
+"""Metric math: pure functions over per-item column totals, plus bootstrap intervals."""

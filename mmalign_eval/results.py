@@ -1,0 +1,179 @@
+"""The versioned results schema (results.json), the run manifest and per-sample records.
+
+Documented field by field in docs/results-schema.md; `mmalign-eval validate` checks a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from mmalign_eval.contracts import GenerationParams, ItemStatus, Record
+from mmalign_eval.engines.base import EngineInfo
+from mmalign_eval.metrics.base import Direction, Scale
+from mmalign_eval.task import DataProvenance
+
+SCHEMA_VERSION = "1.0"
+
+
+class ConfidenceInterval(Record):
+    """A bootstrap interval around a metric value."""
+
+    low: float
+    high: float
+    level: float
+    method: str = "percentile bootstrap"
+    resamples: int
+    seed: int
+    resampling_unit: str = Field(description="'item', or the cluster items share (e.g. 'image').")
+
+
+class MetricResult(Record):
+    """One aggregate of a task; value is null when undefined (e.g. precision with no positives)."""
+
+    name: str
+    value: float | None
+    direction: Direction
+    scale: Scale
+    primary: bool
+    ci: ConfidenceInterval | None = None
+    description: str = ""
+
+
+class FailureCounts(Record):
+    """Items that were not scored, by cause."""
+
+    unparseable: int = 0
+    error: int = 0
+
+    @property
+    def total(self) -> int:
+        """All failed items."""
+        return self.unparseable + self.error
+
+
+class FailureExample(Record):
+    """A failed item, for the report."""
+
+    sample_id: str
+    status: ItemStatus
+    reason: str | None
+
+
+class MatchReport(Record):
+    """How external predictions matched the benchmark's ids (score command only)."""
+
+    missing_predictions: int
+    unmatched_predictions: int
+    missing_examples: list[str] = Field(default_factory=list)
+    unmatched_examples: list[str] = Field(default_factory=list)
+
+
+class PromptInfo(Record):
+    """The prompt template and its hash."""
+
+    template: str
+    sha256: str
+
+
+class ProtocolInfo(Record):
+    """Which answer protocol produced the numbers."""
+
+    name: str
+    description: str
+    official: bool
+
+
+class TaskResult(Record):
+    """Everything reported for one task."""
+
+    task: str
+    task_version: str
+    family: str
+    protocol: ProtocolInfo
+    prompt: PromptInfo
+    data: DataProvenance
+    generation: GenerationParams | None
+    n_samples: int = Field(description="Items evaluated (after --limit/--ids and id matching).")
+    n_scored: int = Field(description="Items that count towards the metrics.")
+    failures: FailureCounts
+    failure_rate: float
+    failure_examples: list[FailureExample] = Field(default_factory=list)
+    matching: MatchReport | None = None
+    metrics: list[MetricResult]
+
+    def metric(self, name: str) -> MetricResult:
+        """The named metric."""
+        return next(m for m in self.metrics if m.name == name)
+
+
+class GroupResult(Record):
+    """Unweighted means of member-task metrics."""
+
+    group: str
+    tasks: list[str]
+    metrics: list[MetricResult]
+
+
+class PredictionsSource(Record):
+    """Answers produced elsewhere and scored with `mmalign-eval score`."""
+
+    path: str
+    sha256: str
+
+
+class ResultsFile(Record):
+    """results.json: the numbers of a run or a scoring, with what produced them."""
+
+    schema_version: str = SCHEMA_VERSION
+    harness_version: str
+    created_at: str
+    run_id: str
+    kind: Literal["run", "score"]
+    engine: EngineInfo | None = None
+    predictions: PredictionsSource | None = None
+    seed: int
+    max_failure_rate: float
+    tasks: list[TaskResult]
+    groups: list[GroupResult] = Field(default_factory=list)
+    passed: bool = Field(description="False when a task's failure rate exceeded the threshold.")
+
+
+class SampleRecord(Record):
+    """One line of samples.jsonl."""
+
+    task: str
+    id: str
+    prompt: str
+    target: str
+    response: str | None
+    finish_reason: str | None
+    parsed: str | None
+    status: ItemStatus | Literal["missing"]
+    reason: str | None = None
+    scores: dict[str, float] = Field(default_factory=dict)
+    cluster: str | None = None
+    key: str | None = None
+
+
+def write_json(path: Path, model: BaseModel) -> None:
+    """Write a record as indented JSON atomically (temp file + rename)."""
+    _atomic_write(path, model.model_dump_json(indent=2) + "\n")
+
+
+def write_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
+    """Write records as JSON Lines atomically."""
+    _atomic_write(path, "".join(r.model_dump_json() + "\n" for r in records))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,173 @@
+"""What a benchmark adapter declares: data loading, prompt, answer protocols and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+from mmalign_eval.contracts import (
+    GenerationParams,
+    ImagePart,
+    ItemScore,
+    Message,
+    Record,
+    Request,
+    Response,
+    Sample,
+    TextPart,
+)
+from mmalign_eval.errors import UsageError
+from mmalign_eval.hashing import sha256_text
+from mmalign_eval.metrics.base import MetricSpec
+
+
+class DataRequest(Record):
+    """Where a task should read its data from, as the user asked on the command line."""
+
+    source: str | None = None  # None: the benchmark's default (usually a Hugging Face dataset)
+    image_dir: str | None = None
+    revision: str | None = None
+    cache_dir: str
+    need_media: bool = True  # scoring saved answers needs labels only, not the images
+
+
+class DataProvenance(Record):
+    """Which data a run used: enough to tell two dataset versions apart."""
+
+    kind: Literal["huggingface", "local", "official_files", "synthetic"]
+    location: str
+    revision: str | None = None
+    sha256: str | None = None
+    version_note: str | None = None
+    num_items: int
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """A task's samples together with where they came from."""
+
+    samples: list[Sample]
+    provenance: DataProvenance
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    """A protocol's reading of a response: a label, or None with the reason it failed."""
+
+    label: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A named way of turning a response into an answer (e.g. the official script's rule)."""
+
+    name: str
+    description: str
+    parse: Callable[[str], ParsedAnswer]
+
+
+Scorer = Callable[[Sample, ParsedAnswer], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A registered benchmark task."""
+
+    name: str
+    family: str
+    version: str
+    description: str
+    prompt_template: str  # formatted with the sample's question as {question}
+    loader: Callable[[DataRequest], LoadedData]
+    protocols: Mapping[str, Protocol]
+    default_protocol: str
+    metrics: tuple[MetricSpec, ...]
+    item_values: Scorer
+    generation: GenerationParams = field(default_factory=GenerationParams)
+
+    @property
+    def prompt_hash(self) -> str:
+        """Hash of the prompt template, recorded in the results."""
+        return sha256_text(self.prompt_template)[:16]
+
+    @property
+    def primary_metric(self) -> str:
+        """Name of the task's primary metric."""
+        return next(spec.name for spec in self.metrics if spec.primary)
+
+    def protocol(self, name: str | None) -> Protocol:
+        """The named protocol, or the default one; unknown names are a usage error."""
+        key = name or self.default_protocol
+        if key not in self.protocols:
+            known = ", ".join(sorted(self.protocols))
+            raise UsageError(f"task {self.name} has no protocol '{key}'", f"choose one of: {known}")
+        return self.protocols[key]
+
+    def render_prompt(self, sample: Sample) -> str:
+        """The text the model sees for a sample."""
+        return self.prompt_template.format(question=sample.question)
+
+    def build_request(self, sample: Sample, generation: GenerationParams) -> Request:
+        """A single-turn chat request: the sample's images first, then the prompt text."""
+        parts: list[ImagePart | TextPart] = [ImagePart(media=m) for m in sample.media]
+        parts.append(TextPart(text=self.render_prompt(sample)))
+        message = Message(role="user", content=tuple(parts))
+        return Request(messages=(message,), generation=generation)
+
+    def score(self, sample: Sample, response: Response, protocol: Protocol) -> ItemScore:
+        """Per-item score; engine errors and unparseable answers are failures, not zeros."""
+        if response.error is not None:
+            return ItemScore(
+                sample_id=sample.id, status="error", reason=response.error, cluster=sample.cluster
+            )
+        parsed = protocol.parse(response.text)
+        if parsed.label is None:
+            return ItemScore(
+                sample_id=sample.id,
+                status="unparseable",
+                reason=parsed.reason,
+                cluster=sample.cluster,
+            )
+        return ItemScore(
+            sample_id=sample.id,
+            status="ok",
+            parsed=parsed.label,
+            values=self.item_values(sample, parsed),
+            cluster=sample.cluster,
+        )
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A named group of tasks reported together, with metrics averaged over its members."""
+
+    name: str
+    tasks: tuple[str, ...]
+    mean_of: tuple[str, ...]  # member metrics whose unweighted mean the group reports
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A named list of tasks and groups run together."""
+
+    name: str
+    members: tuple[str, ...]
+    description: str = ""
+
+
+Registrable = TaskSpec | GroupSpec | SuiteSpec
+_R = TypeVar("_R", bound=Callable[[], object])
+REGISTRATION_MARK = "__mmalign_eval_register__"
+
+
+def register(factory: _R) -> _R:
+    """Mark a zero-argument factory of a TaskSpec/GroupSpec/SuiteSpec for discovery.
+
+    Marking has no side effect: the registry imports task modules and collects marked
+    factories when it is built, so importing a module never mutates global state.
+    """
+    setattr(factory, REGISTRATION_MARK, True)
+    return factory

@@ -1,0 +1,1 @@
+"""Built-in benchmark adapters (installed as the package `mmalign_eval_tasks`)."""
