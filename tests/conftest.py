@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,9 @@ def shared_benchmark(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared benchmark files not available: {path}")
     return path
+
+
+@pytest.fixture
+def shared_file() -> Callable[..., Path]:
+    """The shared_benchmark helper as a fixture (tests cannot import conftest)."""
+    return shared_benchmark
