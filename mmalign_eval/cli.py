@@ -253,10 +253,21 @@ def validate(path: Annotated[Path, typer.Argument(help="A results.json file.")])
     out.print(f"{path}: valid results schema {parsed.schema_version}, {len(parsed.tasks)} tasks")
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of results.json (docs/results.schema.json is this output)."""
+    import json
+
+    from mmalign_eval.results import ResultsFile
+
+    print(json.dumps(ResultsFile.model_json_schema(), indent=2))
+
+
 def _report_error(exc: HarnessError) -> None:
-    err.print(f"[red]error:[/] {exc.message}", highlight=False)
+    # soft_wrap: one line each however narrow the terminal (80 columns in a pipe or CI log).
+    err.print(f"[red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
     if exc.hint:
-        err.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
+        err.print(f"[dim]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -277,7 +288,13 @@ def main() -> None:
     except Exception as exc:  # a crash must never exit 0, and users get one line, not a trace
         if debug:
             raise
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(
+            f"[red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True
+        )
         err.print("[dim]hint:[/] set MMALIGN_EVAL_DEBUG=1 for the traceback and report it")
         code = EXIT_FAILURE
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()
