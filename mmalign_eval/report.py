@@ -36,7 +36,12 @@ def results_table(results: ResultsFile) -> Table:
     """One row per task metric and per group metric, primary metrics marked with ★."""
     table = Table(title=f"mmalign-eval results: {results.run_id}", show_lines=False)
     for header in ("task", "protocol", "metric", "value", "95% CI", "n", "failures"):
-        table.add_column(header, justify="right" if header in ("value", "n") else "left")
+        # Names never wrap or get cut ("pope_adver…"), even at 80 columns in a pipe or CI log.
+        table.add_column(
+            header,
+            justify="right" if header in ("value", "n") else "left",
+            no_wrap=header == "task",
+        )
     for task in results.tasks:
         for index, metric in enumerate(task.metrics):
             first = index == 0
@@ -86,7 +91,7 @@ def tasks_table(registry: Registry) -> Table:
     """Tasks with their family, groups, metrics (primary ★) and protocols; then suites."""
     table = Table(title="mmalign-eval tasks")
     for header in ("name", "kind", "family / members", "metrics", "protocols"):
-        table.add_column(header)
+        table.add_column(header, no_wrap=header == "name")
     member_of = {t: g.name for g in registry.groups.values() for t in g.tasks}
     for task in registry.tasks.values():
         metrics = ", ".join(

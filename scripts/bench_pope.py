@@ -56,9 +56,10 @@ def bare_loop(size: int, batch_size: int, max_new_tokens: int, images: int, cach
 
     model_dir = ensure_tiny_model(cache / "models")
     folder = ensure_synthetic_pope(cache / "data", images)
-    processor = AutoProcessor.from_pretrained(model_dir)
+    processor = AutoProcessor.from_pretrained(model_dir)  # type: ignore[no-untyped-call]
     processor.tokenizer.padding_side = "left"
-    model = AutoModelForImageTextToText.from_pretrained(model_dir, dtype=torch.float32).eval()
+    model = AutoModelForImageTextToText.from_pretrained(model_dir, dtype=torch.float32)
+    model.eval()  # type: ignore[no-untyped-call]
     lines = (folder / label_file_name(TASK_SPLIT)).read_text().splitlines()[:size]
     rows = [json.loads(line) for line in lines]
     prompt = "{}\nAnswer the question using a single word or phrase."
@@ -110,7 +111,9 @@ def harness_command(size: int, args: argparse.Namespace, images: int, out: Path)
     ]
 
 
-def bench_size(size: int, args: argparse.Namespace, cache: Path, env: dict[str, str]) -> dict[str, float]:
+def bench_size(
+    size: int, args: argparse.Namespace, cache: Path, env: dict[str, str]
+) -> dict[str, float]:
     """Median wall times over repeats (alternating order) and the ratio for one size."""
     images = -(-size // QUESTIONS_PER_IMAGE)
     baseline_cmd = [
@@ -168,8 +171,17 @@ def main() -> None:
         measure(harness_command(min(size, 16), args, images, out), env)
         shutil.rmtree(out)
     rows = [bench_size(size, args, cache, env) for size in args.sizes]
-    print(json.dumps({"batch_size": args.batch_size, "max_new_tokens": args.max_new_tokens,
-                      "repeats": args.repeats, "results": rows}, indent=2))
+    print(
+        json.dumps(
+            {
+                "batch_size": args.batch_size,
+                "max_new_tokens": args.max_new_tokens,
+                "repeats": args.repeats,
+                "results": rows,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ class HFEngine:
         from transformers.utils import logging as hf_logging
 
         # The harness draws its own progress; per-shard loading bars would interleave with it.
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         self.config = config
         self.device = _pick_device(config.device)

@@ -39,9 +39,12 @@ def recall(t: Totals) -> FloatArray:
 
 
 def f1(t: Totals) -> FloatArray:
-    """Harmonic mean of precision and recall, 2TP / (2TP + FP + FN)."""
-    p, r = precision(t), recall(t)
-    return ratio(2 * p * r, p + r)
+    """Harmonic mean of precision and recall, 2TP / (2TP + FP + FN).
+
+    Written with counts so that F1 is 0, not undefined, when there are errors but no true
+    positive (e.g. a model that always answers "no"); only TP = FP = FN = 0 gives NaN.
+    """
+    return ratio(2 * t[TP], 2 * t[TP] + t[FP] + t[FN])
 
 
 def positive_ratio(t: Totals) -> FloatArray:
