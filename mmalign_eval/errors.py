@@ -28,5 +28,5 @@ class DataError(HarnessError):
     """A dataset, label file or image could not be read (exit code 1)."""
 
 
-class ModelLoadError(UsageError):
-    """The model path or id does not lead to a loadable checkpoint."""
+class ModelLoadError(HarnessError):
+    """A checkpoint could not be downloaded or loaded (exit code 1)."""

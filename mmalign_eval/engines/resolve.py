@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mmalign_eval.errors import ModelLoadError
+from mmalign_eval.errors import ModelLoadError, UsageError
 
 TINY = "tiny"
 
@@ -31,13 +31,13 @@ def resolve_model(name: str, cache_dir: Path) -> ResolvedModel:
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():
-            raise ModelLoadError(
+            raise UsageError(
                 f"model folder {path} has no config.json",
                 "point --model at a folder saved with save_pretrained, or at a Hub id",
             )
         return ResolvedModel(name, path.resolve())
     if _looks_like_path(name) or path.exists():
-        raise ModelLoadError(
+        raise UsageError(
             f"model folder not found: {name}", "check the path, or pass a Hugging Face model id"
         )
     return ResolvedModel(name, _download(name))
@@ -58,7 +58,7 @@ def _download(repo_id: str) -> Path:
             f"model {repo_id} is gated", "accept its licence on the Hub and set HF_TOKEN"
         ) from exc
     except RepositoryNotFoundError as exc:
-        raise ModelLoadError(
+        raise UsageError(
             f"no model '{repo_id}' on the Hugging Face Hub and no such local folder",
             "check the spelling, or pass a local checkpoint folder",
         ) from exc
