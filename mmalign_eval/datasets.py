@@ -51,7 +51,7 @@ def load_hub_split(repo: str, config: str | None, split: str, revision: str | No
         ) from exc
 
 
-def load_local_split(path: Path, split: str) -> Dataset:
+def load_local_split(path: Path, split: str, cache_dir: Path | None = None) -> Dataset:
     """A split from a save_to_disk folder or from parquet files named after the split."""
     import datasets
 
@@ -68,7 +68,12 @@ def load_local_split(path: Path, split: str) -> Dataset:
             f"{path} is neither a save_to_disk folder nor holds parquet files for split '{split}'",
             "pass a folder written by Dataset.save_to_disk or with <split>*.parquet files",
         )
-    return datasets.load_dataset("parquet", data_files=[str(f) for f in files], split="train")
+    return datasets.load_dataset(
+        "parquet",
+        data_files=[str(f) for f in files],
+        split="train",
+        cache_dir=str(cache_dir) if cache_dir else None,
+    )
 
 
 def parquet_files(path: Path, split: str) -> list[Path]:

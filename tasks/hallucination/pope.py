@@ -281,7 +281,7 @@ def _load_path(task: str, split: str, path: Path, request: DataRequest, cache: P
         image_dir = Path(request.image_dir) if request.image_dir else default_images
         return load_official_file(task, labels, image_dir if request.need_media else None)
     if is_local_dataset(path):
-        dataset = load_local_split(path, split)
+        dataset = load_local_split(path, split, cache / "datasets")
         samples = load_dataset_rows(task, dataset, _store(request, cache))
         provenance = DataProvenance(
             kind="local", location=str(path), sha256=dataset._fingerprint, num_items=len(samples)
