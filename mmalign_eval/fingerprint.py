@@ -22,8 +22,9 @@ def _file_digest(path: Path, memo: dict[str, str]) -> str:
         return blob.group(1)
     stat = os.stat(target)
     # Re-hashing multi-GB weights on every run is slow; reuse a digest while the file's
-    # identity (inode, size, mtime in ns) is unchanged, so an overwrite still re-hashes.
-    memo_key = f"{target}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+    # identity (inode, size, mtime and ctime in ns) is unchanged. ctime moves on every write
+    # and cannot be set back by tools, so an overwrite always re-hashes.
+    memo_key = f"{target}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
     if memo_key not in memo:
         memo[memo_key] = sha256_file(Path(target))
     return memo[memo_key]
@@ -43,6 +44,8 @@ def model_fingerprint(model_dir: Path, memo_file: Path | None = None) -> str:
         if not _IGNORED.search(relative):
             files[relative] = _file_digest(path, memo)
     if memo_file is not None:
+        # Forget digests of files that no longer exist, so the memo does not grow forever.
+        memo = {k: v for k, v in memo.items() if os.path.exists(k.rsplit(":", 5)[0])}
         memo_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(memo))

@@ -130,6 +130,10 @@ def run(
     with Journal(run_dir / "journal.jsonl") as journal:
         if len(journal):
             console.print(f"resuming: {len(journal)} responses already in the journal")
+        # Counted before generating: requests sharing a key with another request of this run
+        # (e.g. POPE questions common to several splits) are answered now, not by the journal.
+        namespace = engine.response_namespace
+        reused = sum(r.key(namespace) in journal for r in all_requests)
         responses, generated = generate_all(engine, journal, all_requests, console)
     gen_done = time.perf_counter()
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
@@ -159,7 +163,7 @@ def run(
         total_s=end - started,
         requests_total=len(all_requests),
         requests_generated=generated,
-        requests_from_journal=len(all_requests) - generated,
+        requests_from_journal=reused,
         samples_per_s=generated / (gen_done - model_done) if generated else None,
     )
     _write(run_dir, config, engine.info, plans, evaluations, results, timings)
