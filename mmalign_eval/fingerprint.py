@@ -45,7 +45,7 @@ def model_fingerprint(model_dir: Path, memo_file: Path | None = None) -> str:
             files[relative] = _file_digest(path, memo)
     if memo_file is not None:
         # Forget digests of files that no longer exist, so the memo does not grow forever.
-        memo = {k: v for k, v in memo.items() if os.path.exists(k.rsplit(":", 5)[0])}
+        memo = {k: v for k, v in memo.items() if os.path.exists(k.rsplit(":", 4)[0])}
         memo_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(memo))
