@@ -131,3 +131,22 @@ def test_retry_after_error_is_stored(tmp_path: Path) -> None:
         journal.append([_ok(1)])
     with Journal(path) as reopened:
         assert reopened.get("key-1") == _ok(1)
+
+
+def test_fsync_is_rate_limited_but_always_runs_at_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr("mmalign_eval.journal.os.fsync", lambda fd: calls.append(fd))
+    journal = Journal(tmp_path / "j.jsonl", fsync_interval_s=3600.0)
+    for i in range(20):
+        journal.append([_ok(i)])
+    assert calls == []  # flushed to the OS (survives SIGKILL) but not yet synced
+    assert len(_lines(tmp_path / "j.jsonl")) == 20
+    journal.close()
+    assert len(calls) == 1
+    eager = Journal(tmp_path / "k.jsonl", fsync_interval_s=0.0)
+    eager.append([_ok(1)])
+    eager.append([_ok(2)])
+    assert len(calls) == 3
+    eager.close()
