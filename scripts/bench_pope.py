@@ -45,22 +45,22 @@ def measure(command: list[str], env: dict[str, str]) -> Measurement:
     return Measurement(wall, usage.ru_maxrss / 1024.0)
 
 
-def bare_loop(size: int, batch_size: int, max_new_tokens: int, images: int, cache: Path) -> None:
-    """The baseline: load, read labels and images, batched greedy generate, decode."""
+def bare_loop(
+    size: int, batch_size: int, max_new_tokens: int, model_dir: Path, folder: Path
+) -> None:
+    """The baseline: load, read labels and images, batched greedy generate, decode.
+
+    It imports nothing from mmalign_eval: the parent prepared the model and data folders.
+    """
     import torch
     from PIL import Image
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
-    from mmalign_eval.data.synthetic import ensure_synthetic_pope, label_file_name
-    from mmalign_eval.engines.tiny import ensure_tiny_model
-
-    model_dir = ensure_tiny_model(cache / "models")
-    folder = ensure_synthetic_pope(cache / "data", images)
     processor = AutoProcessor.from_pretrained(model_dir)  # type: ignore[no-untyped-call]
     processor.tokenizer.padding_side = "left"
     model = AutoModelForImageTextToText.from_pretrained(model_dir, dtype=torch.float32)
     model.eval()  # type: ignore[no-untyped-call]
-    lines = (folder / label_file_name(TASK_SPLIT)).read_text().splitlines()[:size]
+    lines = (folder / f"coco_pope_{TASK_SPLIT}.json").read_text().splitlines()[:size]
     rows = [json.loads(line) for line in lines]
     prompt = "{}\nAnswer the question using a single word or phrase."
     for start in range(0, len(rows), batch_size):
@@ -115,6 +115,9 @@ def bench_size(
     size: int, args: argparse.Namespace, cache: Path, env: dict[str, str]
 ) -> dict[str, float]:
     """Median wall times over repeats (alternating order) and the ratio for one size."""
+    from mmalign_eval.data.synthetic import ensure_synthetic_pope
+    from mmalign_eval.engines.tiny import ensure_tiny_model
+
     images = -(-size // QUESTIONS_PER_IMAGE)
     baseline_cmd = [
         sys.executable,
@@ -125,10 +128,10 @@ def bench_size(
         str(args.batch_size),
         "--max-new-tokens",
         str(args.max_new_tokens),
-        "--images",
-        str(images),
-        "--cache",
-        str(cache),
+        "--model-dir",
+        str(ensure_tiny_model(cache / "models")),
+        "--data-dir",
+        str(ensure_synthetic_pope(cache / "data", images)),
     ]
     harness, bare = [], []
     for _ in range(args.repeats):
@@ -156,11 +159,13 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--bare-loop", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--images", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--model-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_loop:
-        bare_loop(args.bare_loop, args.batch_size, args.max_new_tokens, args.images, args.cache)
+        bare_loop(
+            args.bare_loop, args.batch_size, args.max_new_tokens, args.model_dir, args.data_dir
+        )
         return
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
     env = {**os.environ, "MMALIGN_EVAL_CACHE": str(cache), "TOKENIZERS_PARALLELISM": "false"}

@@ -101,6 +101,9 @@ class HFEngine:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self._eos_ids = _eos_ids(self.model, self.tokenizer)
+        # Overlapping decoding with generation pays off when an accelerator computes and the
+        # CPU waits; on a CPU-only run both compete for the same cores, so it is inline there.
+        self.prefetch = self.device.type != "cpu"
 
     @property
     def info(self) -> EngineInfo:
@@ -130,6 +133,10 @@ class HFEngine:
         """Yield responses per batch; the next batch is decoded while this one generates."""
         batches = plan_batches(requests, self.config.batch_size)
         if not batches:
+            return
+        if not self.prefetch:
+            for indices in batches:
+                yield self._run_batch(self._prepare(requests, indices))
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
             pending: Future[_Prepared] = pool.submit(self._prepare, requests, batches[0])

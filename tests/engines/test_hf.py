@@ -122,6 +122,17 @@ def test_batched_generation_equals_one_by_one(
         assert b.completion_tokens > 0
 
 
+def test_prefetch_thread_gives_the_same_responses(
+    engine4: HFEngine, mixed_requests: list[Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CPU runs decode inline; GPU runs decode the next batch in a thread. Same answers.
+    assert engine4.prefetch is False
+    inline = _generate(engine4, mixed_requests)
+    monkeypatch.setattr(engine4, "prefetch", True)
+    threaded = _generate(engine4, mixed_requests)
+    assert inline == threaded
+
+
 def test_batches_are_yielded_per_batch_size(
     engine4: HFEngine, mixed_requests: list[Request]
 ) -> None:
