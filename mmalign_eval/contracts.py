@@ -5,11 +5,12 @@ task adapter -> Sample -> Request -> engine -> Response -> journal -> ItemScore 
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mmalign_eval.hashing import stable_hash
+from mmalign_eval.hashing import sha256_text, stable_hash
 
 Scalar = str | int | float | bool
 
@@ -98,8 +99,9 @@ class Request(Record):
             if isinstance(part, ImagePart)
         )
 
-    def key(self, model_fingerprint: str) -> str:
-        """Content key: model fingerprint, rendered messages (media by hash), params, index."""
+    @cached_property
+    def content_hash(self) -> str:
+        """Hash of the rendered messages (media by hash), parameters and sample index."""
         rendered = [
             {
                 "role": message.role,
@@ -114,12 +116,15 @@ class Request(Record):
         ]
         return stable_hash(
             {
-                "model": model_fingerprint,
                 "messages": rendered,
                 "generation": self.generation.model_dump(mode="json"),
                 "sample_index": self.sample_index,
             }
         )
+
+    def key(self, model_fingerprint: str) -> str:
+        """Content key: model fingerprint plus the request's content hash."""
+        return sha256_text(f"{model_fingerprint}:{self.content_hash}")
 
 
 FinishReason = Literal["stop", "length", "error"]

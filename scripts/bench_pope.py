@@ -132,6 +132,7 @@ def bench_size(
         str(ensure_tiny_model(cache / "models")),
         "--data-dir",
         str(ensure_synthetic_pope(cache / "data", images)),
+        *(["--fast-exit"] if args.fast_exit else []),
     ]
     harness, bare = [], []
     for _ in range(args.repeats):
@@ -158,6 +159,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--fast-exit",
+        action="store_true",
+        help="let the bare loop also skip interpreter teardown (isolates harness overhead)",
+    )
     parser.add_argument("--bare-loop", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
@@ -166,6 +172,9 @@ def main() -> None:
         bare_loop(
             args.bare_loop, args.batch_size, args.max_new_tokens, args.model_dir, args.data_dir
         )
+        if args.fast_exit:
+            sys.stdout.flush()
+            os._exit(0)  # skip interpreter teardown, as the mmalign-eval entry point does
         return
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
     env = {**os.environ, "MMALIGN_EVAL_CACHE": str(cache), "TOKENIZERS_PARALLELISM": "false"}
@@ -182,6 +191,7 @@ def main() -> None:
                 "batch_size": args.batch_size,
                 "max_new_tokens": args.max_new_tokens,
                 "repeats": args.repeats,
+                "bare_loop_fast_exit": args.fast_exit,
                 "results": rows,
             },
             indent=2,

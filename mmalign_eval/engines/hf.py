@@ -176,8 +176,10 @@ class HFEngine:
     def _to_device(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         moved = {}
         for name, tensor in inputs.items():
-            tensor = tensor.to(self.device)
-            moved[name] = tensor.to(self.dtype) if tensor.is_floating_point() else tensor
+            if tensor.is_floating_point():
+                moved[name] = tensor.to(device=self.device, dtype=self.dtype)
+            else:
+                moved[name] = tensor.to(device=self.device)
         return moved
 
     def _run_batch(self, prepared: _Prepared) -> list[Response]:

@@ -22,6 +22,17 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name
 
 
+def check_model_argument(name: str) -> None:
+    """Fail fast, before any data is loaded, on a model path that cannot exist."""
+    if name == TINY:
+        return
+    path = Path(name).expanduser()
+    if _looks_like_path(name) and not path.exists():
+        raise UsageError(
+            f"model folder not found: {name}", "check the path, or pass a Hugging Face model id"
+        )
+
+
 def resolve_model(name: str, cache_dir: Path) -> ResolvedModel:
     """Local folder for `tiny`, a checkpoint folder, or a Hugging Face model id."""
     if name == TINY:
