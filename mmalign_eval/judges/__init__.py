@@ -1,0 +1,1 @@
+"""Judges: the cached, budgeted, failure-accounted LLM-as-judge stage."""

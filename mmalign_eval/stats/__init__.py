@@ -1,0 +1,1 @@
+"""Statistics: paired comparisons, non-inferiority gates, subsets and power."""
