@@ -70,7 +70,7 @@ def test_local_folder_and_tiny(tmp_path: Path, cache_dir: Path) -> None:
     folder = shutil.copytree(ensure_tiny_model(cache_dir / "models"), tmp_path / "ckpt")
     assert resolve_model(str(folder), cache_dir).local_dir == folder.resolve()
     (folder / "config.json").unlink()
-    with pytest.raises(UsageError, match="no config.json"):
+    with pytest.raises(UsageError, match=r"no config\.json"):
         resolve_model(str(folder), cache_dir)
 
 
