@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from mmalign_eval.contracts import GenerationParams, ItemScore, Response, Sample
+from mmalign_eval.judges.records import Judgement, JudgeReply, TaskJudgeInfo
 from mmalign_eval.metrics.base import FloatArray, MetricSpec, evaluate
 from mmalign_eval.metrics.bootstrap import BootstrapConfig, metric_resamples, percentile_interval
 from mmalign_eval.results import (
@@ -49,6 +50,8 @@ class TaskInputs:
     data: DataProvenance
     generation: GenerationParams | None
     matching: MatchReport | None = None
+    judge_replies: Mapping[str, JudgeReply] | None = None  # by sample id; judged tasks only
+    judge: TaskJudgeInfo | None = None
 
 
 def task_seed(config: BootstrapConfig, task: str) -> BootstrapConfig:
@@ -111,9 +114,10 @@ def evaluate_task(
     records: list[SampleRecord] = []
     for sample in samples:
         response = responses[sample.id]
-        item = task.score(sample, response, protocol)
+        reply = inputs.judge_replies.get(sample.id) if inputs.judge_replies is not None else None
+        item = task.score(sample, response, protocol, reply)
         items.append(item)
-        records.append(_record(task, sample, response, item))
+        records.append(_record(task, sample, response, item, _judgement(task, response, reply)))
     seeded = task_seed(config, task.name)
     resamples = metric_resamples(task.metrics, items, seeded)
     unit = "image" if any(s.cluster for s in samples) else "item"
@@ -128,7 +132,7 @@ def evaluate_task(
         protocol=ProtocolInfo(
             name=protocol.name,
             description=protocol.description,
-            official=protocol.name == task.default_protocol,
+            official=protocol.name == (task.official_protocol or task.default_protocol),
         ),
         prompt=PromptInfo(template=task.prompt_template, sha256=task.prompt_hash),
         data=inputs.data,
@@ -143,14 +147,48 @@ def evaluate_task(
             if i.status != "ok"
         ][:_MAX_FAILURE_EXAMPLES],
         matching=inputs.matching,
-        metrics=metric_results(
-            task.metrics, evaluate(task.metrics, items), resamples, seeded, unit
+        metrics=_with_note(
+            metric_results(task.metrics, evaluate(task.metrics, items), resamples, seeded, unit),
+            inputs.judge,
         ),
+        judge=inputs.judge,
     )
     return TaskEvaluation(result, records, resamples)
 
 
-def _record(task: TaskSpec, sample: Sample, response: Response, item: ItemScore) -> SampleRecord:
+def task_passed(result: TaskResult, max_failure_rate: float) -> bool:
+    """Failure rate within the threshold, and the judge's within its own threshold."""
+    judge = result.judge
+    judge_ok = judge is None or judge.failure_rate <= judge.max_failure_rate
+    return result.failure_rate <= max_failure_rate and judge_ok
+
+
+def _with_note(metrics: list[MetricResult], judge: TaskJudgeInfo | None) -> list[MetricResult]:
+    if judge is None or judge.official:
+        return metrics
+    return [m.model_copy(update={"note": judge.note}) for m in metrics]
+
+
+def _judgement(task: TaskSpec, response: Response, reply: JudgeReply | None) -> Judgement | None:
+    if task.judge is None or response.error is not None:
+        return None
+    if reply is None:
+        return Judgement(status="error", reason="not judged (judge budget reached or no judge)")
+    if reply.error is not None:
+        return Judgement(status="error", reason=reply.error, key=reply.key)
+    if task.judge.parse(reply.text) is None:
+        reason = task.judge.unparseable_reason
+        return Judgement(status="unparseable", reason=reason, text=reply.text, key=reply.key)
+    return Judgement(status="ok", text=reply.text, key=reply.key)
+
+
+def _record(
+    task: TaskSpec,
+    sample: Sample,
+    response: Response,
+    item: ItemScore,
+    judgement: Judgement | None = None,
+) -> SampleRecord:
     return SampleRecord(
         task=task.name,
         id=sample.id,
@@ -164,6 +202,7 @@ def _record(task: TaskSpec, sample: Sample, response: Response, item: ItemScore)
         scores=item.values,
         cluster=sample.cluster,
         key=response.key,
+        judgement=judgement,
     )
 
 

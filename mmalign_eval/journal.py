@@ -1,34 +1,53 @@
-"""Crash-safe, content-keyed, append-only store of responses (one JSON line per response)."""
+"""Crash-safe, content-keyed, append-only stores of records (one JSON line per record).
+
+`Journal` holds model responses; the judge cache (judges/cache.py) holds judge replies.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
 
 from mmalign_eval.contracts import Response
 
 
-class Journal:
-    """Responses keyed by request key; each batch is written through to the OS at once.
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+    def model_dump_json(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Keyed)
+
+
+class KeyedJournal(Generic[R]):
+    """Records keyed by content; each batch is written through to the OS at once.
 
     A flushed write survives the process being killed (even SIGKILL): the kernel holds it.
     fsync, which only adds protection against an OS crash or power loss, costs tens of
     milliseconds on some disks, so it runs at most every `fsync_interval_s` and at close.
     A crash can leave at most one torn last line; it is cut off when the journal is
-    reopened, so every complete line is a response that will never be recomputed.
+    reopened, so every complete line is a record that will never be recomputed.
     """
 
-    def __init__(self, path: Path, fsync_interval_s: float = 1.0) -> None:
+    def __init__(
+        self, path: Path, parse: Callable[[bytes], R], fsync_interval_s: float = 1.0
+    ) -> None:
         self.path = path
         self.fsync_interval_s = fsync_interval_s
+        self._parse = parse
         self._last_sync = time.monotonic()
-        self._responses: dict[str, Response] = {}
+        self._responses: dict[str, R] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
         self._repair_and_load()
         self._handle: BinaryIO = path.open("ab")
@@ -43,7 +62,7 @@ class Journal:
                 handle.truncate(len(complete))
         for line in complete.splitlines():
             try:
-                response = Response.model_validate_json(line)
+                response = self._parse(line)
             except (ValidationError, json.JSONDecodeError):
                 continue  # a line from an older schema is simply recomputed
             self._responses[response.key] = response
@@ -54,12 +73,12 @@ class Journal:
     def __len__(self) -> int:
         return len(self._responses)
 
-    def get(self, key: str) -> Response | None:
-        """The stored response for a key, if any."""
+    def get(self, key: str) -> R | None:
+        """The stored record for a key, if any."""
         return self._responses.get(key)
 
-    def append(self, responses: Iterable[Response]) -> None:
-        """Persist successful responses durably; errors are kept out so a rerun retries them."""
+    def append(self, responses: Iterable[R]) -> None:
+        """Persist successful records durably; errors are kept out so a rerun retries them."""
         lines = []
         for response in responses:
             if response.error is None:
@@ -81,8 +100,18 @@ class Journal:
             self._sync()
             self._handle.close()
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> KeyedJournal[R]:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Journal(KeyedJournal[Response]):
+    """Model responses keyed by request key (see KeyedJournal for the durability rules)."""
+
+    def __init__(self, path: Path, fsync_interval_s: float = 1.0) -> None:
+        super().__init__(path, Response.model_validate_json, fsync_interval_s)
+
+    def __enter__(self) -> Journal:
+        return self

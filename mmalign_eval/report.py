@@ -12,10 +12,13 @@ _ARROWS = {"higher": "↑", "lower": "↓", "neither": ""}
 
 
 def format_value(metric: MetricResult) -> str:
-    """Metric value for display; undefined values show as an em dash, never 'N/A' in data."""
+    """Metric value for display; undefined values show as an em dash, never 'N/A' in data.
+
+    A value with a caveat (e.g. a non-official judge) is marked with † and explained below.
+    """
     if metric.value is None:
         return "—"
-    return f"{metric.value:.4f}"
+    return f"{metric.value:.4f}{' †' if metric.note else ''}"
 
 
 def format_ci(metric: MetricResult) -> str:
@@ -30,6 +33,14 @@ def _failures(task: TaskResult) -> str:
     if counts.total == 0:
         return "0"
     return f"{counts.total} ({counts.unparseable} unparseable, {counts.error} error)"
+
+
+def _judge_counts(task: TaskResult) -> str:
+    if task.judge is None:
+        return ""
+    c = task.judge.counts
+    text = f"judge: {c.ok} ok, {c.unparseable} unparseable, {c.error} error"
+    return text + (f", {c.not_judged} not judged" if c.not_judged else "")
 
 
 def results_table(results: ResultsFile) -> Table:
@@ -52,7 +63,7 @@ def results_table(results: ResultsFile) -> Table:
                 format_value(metric),
                 format_ci(metric),
                 str(task.n_scored) if first else "",
-                _failures(task) if first else "",
+                _failures(task) if first else (_judge_counts(task) if index == 1 else ""),
                 end_section=index == len(task.metrics) - 1,
             )
     for group in results.groups:
@@ -78,6 +89,8 @@ def print_results(results: ResultsFile, console: Console) -> None:
     """Print the table and a verdict about failures."""
     console.print(results_table(results))
     for task in results.tasks:
+        _print_judge(task, console)
+    for task in results.tasks:
         if task.failure_rate > results.max_failure_rate:
             console.print(
                 f"[red]{task.task}: {task.failures.total} of {task.n_samples} items failed "
@@ -85,6 +98,24 @@ def print_results(results: ResultsFile, console: Console) -> None:
             )
             for example in task.failure_examples:
                 console.print(f"  {example.sample_id}: {example.status}: {example.reason}")
+
+
+def _print_judge(task: TaskResult, console: Console) -> None:
+    judge = task.judge
+    if judge is None:
+        return
+    console.print(
+        f"{task.task}: judge {judge.judge.label}, template {judge.template.name} "
+        f"v{judge.template.version} ({judge.template.sha256[:12]}), unparseable judgements "
+        f"{'scored 0 (official script)' if judge.unparseable_policy == 'zero' else 'are failures'}"
+    )
+    if not judge.official:
+        console.print(f"[yellow]† {task.task}: {judge.note}; not comparable with papers[/]")
+    if judge.failure_rate > judge.max_failure_rate:
+        console.print(
+            f"[red]{task.task}: {judge.counts.failed} of {judge.counts.total} judgements failed "
+            f"({judge.failure_rate:.1%} > --judge-max-failure-rate {judge.max_failure_rate:.1%})[/]"
+        )
 
 
 def tasks_table(registry: Registry) -> Table:

@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field
 
 from mmalign_eval.contracts import GenerationParams, ItemStatus, Record
 from mmalign_eval.engines.base import EngineInfo
+from mmalign_eval.judges.records import Judgement, TaskJudgeInfo
 from mmalign_eval.metrics.base import Direction, Scale
 from mmalign_eval.task import DataProvenance
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: optional judge fields (task judge, metric note, judgement)
 
 
 class ConfidenceInterval(Record):
@@ -43,6 +44,9 @@ class MetricResult(Record):
     primary: bool
     ci: ConfidenceInterval | None = None
     description: str = ""
+    note: str | None = Field(
+        default=None, description="Caveat shown next to the value, e.g. a non-official judge."
+    )
 
 
 class FailureCounts(Record):
@@ -106,6 +110,9 @@ class TaskResult(Record):
     failure_examples: list[FailureExample] = Field(default_factory=list)
     matching: MatchReport | None = None
     metrics: list[MetricResult]
+    judge: TaskJudgeInfo | None = Field(
+        default=None, description="Judged tasks only: judge identity, template and outcomes."
+    )
 
     def metric(self, name: str) -> MetricResult:
         """The named metric."""
@@ -159,6 +166,7 @@ class SampleRecord(Record):
     scores: dict[str, float] = Field(default_factory=dict)
     cluster: str | None = None
     key: str | None = None
+    judgement: Judgement | None = None
 
 
 def write_json(path: Path, model: BaseModel) -> None:

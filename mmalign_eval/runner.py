@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,9 +16,16 @@ from rich.console import Console
 from mmalign_eval import __version__
 from mmalign_eval.contracts import Record, Request, Response
 from mmalign_eval.engines.base import Engine, EngineInfo
-from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_group, evaluate_task
+from mmalign_eval.evaluation import (
+    TaskEvaluation,
+    TaskInputs,
+    evaluate_group,
+    evaluate_task,
+    task_passed,
+)
 from mmalign_eval.hashing import stable_hash
 from mmalign_eval.journal import Journal
+from mmalign_eval.judges.stage import TaskJudging, judge_run
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.plan import RunConfig, TaskPlan, default_run_id, plan_tasks
 from mmalign_eval.progress import generation_progress
@@ -136,8 +143,10 @@ def run(
         reused = sum(r.key(namespace) in journal for r in all_requests)
         responses, generated = generate_all(engine, journal, all_requests, console)
     gen_done = time.perf_counter()
+    by_task = responses_by_task(plans, responses, engine.response_namespace)
+    judging = judge_run(plans, by_task, config.judge, Path(config.cache_dir), run_dir, console)
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
-    evaluations = _score(plans, responses, engine.response_namespace, bootstrap)
+    evaluations = score_plans(plans, by_task, bootstrap, judging)
     groups = [
         evaluate_group(g, {e.result.task: e for e in evaluations}, bootstrap)
         for g in registry.groups_covered(p.task.name for p in plans)
@@ -152,7 +161,7 @@ def run(
         max_failure_rate=config.max_failure_rate,
         tasks=[e.result for e in evaluations],
         groups=groups,
-        passed=all(e.result.failure_rate <= config.max_failure_rate for e in evaluations),
+        passed=all(task_passed(e.result, config.max_failure_rate) for e in evaluations),
     )
     end = time.perf_counter()
     timings = Timings(
@@ -170,20 +179,38 @@ def run(
     return RunOutcome(results, run_dir, evaluations)
 
 
-def _score(
-    plans: Sequence[TaskPlan],
-    responses: dict[str, Response],
-    namespace: str,
-    bootstrap: BootstrapConfig,
-) -> list[TaskEvaluation]:
-    evaluations = []
-    for plan in plans:
-        by_sample = {
+def responses_by_task(
+    plans: Sequence[TaskPlan], responses: Mapping[str, Response], namespace: str
+) -> dict[str, dict[str, Response]]:
+    """Each task's responses by sample id."""
+    return {
+        plan.task.name: {
             s.id: responses[r.key(namespace)]
             for s, r in zip(plan.samples, plan.requests, strict=True)
         }
-        inputs = TaskInputs(plan.task, plan.protocol, plan.data, plan.generation)
-        evaluations.append(evaluate_task(inputs, plan.samples, by_sample, bootstrap))
+        for plan in plans
+    }
+
+
+def score_plans(
+    plans: Sequence[TaskPlan],
+    by_task: Mapping[str, Mapping[str, Response]],
+    bootstrap: BootstrapConfig,
+    judging: Mapping[str, TaskJudging],
+) -> list[TaskEvaluation]:
+    """Score every task (judged tasks with their judge replies)."""
+    evaluations = []
+    for plan in plans:
+        judged = judging.get(plan.task.name)
+        inputs = TaskInputs(
+            plan.task,
+            plan.protocol,
+            plan.data,
+            plan.generation,
+            judge_replies=judged.replies if judged else None,
+            judge=judged.info if judged else None,
+        )
+        evaluations.append(evaluate_task(inputs, plan.samples, by_task[plan.task.name], bootstrap))
     return evaluations
 
 

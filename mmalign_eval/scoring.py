@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
+
+from rich.console import Console
 
 from mmalign_eval import __version__
 from mmalign_eval.contracts import Response
 from mmalign_eval.datasets import read_jsonl
-from mmalign_eval.errors import DataError
-from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_task
+from mmalign_eval.errors import DataError, UsageError
+from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_task, task_passed
 from mmalign_eval.hashing import sha256_file
+from mmalign_eval.judges.base import JudgeBackend, judge_identity, load_backend
+from mmalign_eval.judges.records import JudgeConfig, JudgeIdentity, JudgeReply
+from mmalign_eval.judges.stage import (
+    JudgedTask,
+    StageResult,
+    TaskJudging,
+    missing_judge_message,
+    run_stage,
+    task_judge_info,
+)
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.results import MatchReport, PredictionsSource, ResultsFile
 from mmalign_eval.task import DataRequest, TaskSpec
 
 ID_FIELDS = ("question_id", "id")
+JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
 TEXT_FIELDS = ("text", "answer", "response")
 _EXAMPLES = 10
 
@@ -27,6 +42,7 @@ class Prediction:
 
     id: str
     text: str
+    judgement: str | None = None
 
 
 def read_predictions(path: Path) -> dict[str, Prediction]:
@@ -45,7 +61,12 @@ def read_predictions(path: Path) -> dict[str, Prediction]:
         if pid in out:
             raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
         value = row[text]
-        out[pid] = Prediction(pid, value if isinstance(value, str) else str(value))
+        judgement = row.get(JUDGEMENT_FIELD)
+        out[pid] = Prediction(
+            pid,
+            value if isinstance(value, str) else str(value),
+            None if judgement is None else str(judgement),
+        )
     return out
 
 
@@ -60,6 +81,9 @@ class ScoreRequest:
     seed: int = 0
     resamples: int = 1000
     max_failure_rate: float = 0.05
+    judge: JudgeConfig | None = None
+    output_dir: Path | None = None  # holds the judge cache; default results/<run id>
+    console: Console | None = None
 
 
 def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluation]:
@@ -88,19 +112,80 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
         s.id: Response(key=f"prediction:{s.id}", text=predictions[s.id].text, finish_reason="stop")
         for s in samples
     }
-    inputs = TaskInputs(task, protocol, loaded.provenance, None, matching)
+    digest = sha256_file(request.predictions)
+    run_id = f"score-{task.name}-{digest[:10]}"
+    judged = None
+    if task.judge is not None:
+        policy: Literal["zero", "failure"] = (
+            "zero" if protocol.name == task.official_protocol else "failure"
+        )
+        judged_task = JudgedTask(task.name, task.judge, samples, responses, policy)
+        folder = request.output_dir or Path("results") / run_id
+        judged = judge_predictions(request, judged_task, predictions, folder)
+    inputs = TaskInputs(
+        task,
+        protocol,
+        loaded.provenance,
+        None,
+        matching,
+        judge_replies=judged.replies if judged else None,
+        judge=judged.info if judged else None,
+    )
     config = BootstrapConfig(resamples=request.resamples, seed=request.seed)
     evaluation = evaluate_task(inputs, samples, responses, config)
-    digest = sha256_file(request.predictions)
     results = ResultsFile(
         harness_version=__version__,
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        run_id=f"score-{task.name}-{digest[:10]}",
+        run_id=run_id,
         kind="score",
         predictions=PredictionsSource(path=str(request.predictions), sha256=digest),
         seed=request.seed,
         max_failure_rate=request.max_failure_rate,
         tasks=[evaluation.result],
-        passed=evaluation.result.failure_rate <= request.max_failure_rate,
+        passed=task_passed(evaluation.result, request.max_failure_rate),
     )
     return results, evaluation
+
+
+def judge_predictions(
+    request: ScoreRequest,
+    task: JudgedTask,
+    predictions: Mapping[str, Prediction],
+    folder: Path,
+) -> TaskJudging:
+    """Judgements given with the predictions, plus the judge's for lines without one."""
+    given = {
+        s.id: JudgeReply(key=f"judgement:{s.id}", text=text)
+        for s in task.samples
+        if (text := predictions[s.id].judgement) is not None
+    }
+    rest = [s for s in task.samples if s.id not in given]
+    config = request.judge
+    if config is None:
+        if rest and not given:
+            raise UsageError(*missing_judge_message([task.name]))
+        # Lines without a judgement stay unjudged: they are counted, never guessed.
+        identity = JudgeIdentity(backend="precomputed", model="judge not named; pass --judge")
+        stage = StageResult({task.name: given}, 0, len(given), None)
+        config = JudgeConfig(spec="precomputed")
+    else:
+        cache = Path(request.data.cache_dir)
+        identity = judge_identity(config, cache)
+        stage = StageResult({task.name: {}}, 0, 0, None)
+        if rest:
+            part = replace(task, samples=rest)
+            factory = _factory(config, identity, cache)
+            stage = run_stage([part], identity, config, factory, folder, _console(request))
+        merged = {**stage.replies[task.name], **given}
+        stage = replace(stage, replies={task.name: merged}, cached=stage.cached + len(given))
+    return TaskJudging(stage.replies[task.name], task_judge_info(task, identity, config, stage))
+
+
+def _factory(
+    config: JudgeConfig, identity: JudgeIdentity, cache: Path
+) -> Callable[[], JudgeBackend]:
+    return lambda: load_backend(config, identity, cache)
+
+
+def _console(request: ScoreRequest) -> Console:
+    return request.console or Console(stderr=True)

@@ -19,6 +19,7 @@ from mmalign_eval.contracts import (
 )
 from mmalign_eval.errors import UsageError
 from mmalign_eval.hashing import sha256_text
+from mmalign_eval.judges.records import JudgeReply, JudgeTaskSpec
 from mmalign_eval.metrics.base import MetricSpec
 
 
@@ -86,6 +87,10 @@ class TaskSpec:
     metrics: tuple[MetricSpec, ...]
     item_values: Scorer
     generation: GenerationParams = field(default_factory=GenerationParams)
+    # Judged tasks (MMHal-Bench, ...): protocols then parse the judge's text, not the response.
+    judge: JudgeTaskSpec | None = None
+    # The protocol that reproduces the official script, when it is not the default one.
+    official_protocol: str | None = None
 
     @property
     def prompt_hash(self) -> str:
@@ -116,13 +121,30 @@ class TaskSpec:
         message = Message(role="user", content=tuple(parts))
         return Request(messages=(message,), generation=generation)
 
-    def score(self, sample: Sample, response: Response, protocol: Protocol) -> ItemScore:
-        """Per-item score; engine errors and unparseable answers are failures, not zeros."""
+    def score(
+        self,
+        sample: Sample,
+        response: Response,
+        protocol: Protocol,
+        judgement: JudgeReply | None = None,
+    ) -> ItemScore:
+        """Per-item score; engine errors and unparseable answers are failures, not zeros.
+
+        A judged task parses the judge's reply; a missing or failed judgement is an error.
+        """
         if response.error is not None:
             return ItemScore(
                 sample_id=sample.id, status="error", reason=response.error, cluster=sample.cluster
             )
-        parsed = protocol.parse(response.text)
+        text = response.text
+        if self.judge is not None:
+            if judgement is None or judgement.error is not None:
+                reason = "not judged" if judgement is None else f"judge error: {judgement.error}"
+                return ItemScore(
+                    sample_id=sample.id, status="error", reason=reason, cluster=sample.cluster
+                )
+            text = judgement.text
+        parsed = protocol.parse(text)
         if parsed.label is None:
             return ItemScore(
                 sample_id=sample.id,
@@ -133,6 +155,7 @@ class TaskSpec:
         return ItemScore(
             sample_id=sample.id,
             status="ok",
+            reason=parsed.reason,  # e.g. an unparseable judgement scored 0 by the official rule
             parsed=parsed.label,
             values=self.item_values(sample, parsed),
             cluster=sample.cluster,

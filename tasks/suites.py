@@ -10,6 +10,6 @@ def hallucination() -> SuiteSpec:
     """Object and visual hallucination benchmarks."""
     return SuiteSpec(
         name="hallucination",
-        members=("pope",),
-        description="hallucination benchmarks (POPE so far; AMBER, CHAIR, MMHal-Bench to come)",
+        members=("pope", "mmhal_bench"),
+        description="hallucination benchmarks (POPE, MMHal-Bench; AMBER and CHAIR to come)",
     )

@@ -1,0 +1,131 @@
+"""`mmalign-eval judge RUN_DIR`: (re-)run the judge stage of a finished run, then re-score.
+
+Also holds the judge options shared by `run`, `score` and `judge`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mmalign_eval.errors import EXIT_FAILURE, DataError, UsageError
+from mmalign_eval.judges.records import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL, JudgeConfig
+
+if TYPE_CHECKING:
+    from mmalign_eval.registry import Registry
+
+JudgeOpt = Annotated[
+    str | None,
+    typer.Option(help="Judge: openai:<model>, hf:<model id or folder>, or tiny."),
+]
+JudgeBaseUrlOpt = Annotated[
+    str, typer.Option(help="OpenAI-compatible endpoint (vLLM, SGLang, ...).")
+]
+JudgeKeyEnvOpt = Annotated[
+    str, typer.Option(help="Environment variable holding the judge API key.")
+]
+JudgeMaxCallsOpt = Annotated[
+    int | None, typer.Option(min=0, help="Stop the judge stage after N calls (resumable).")
+]
+JudgeMaxTokensOpt = Annotated[
+    int | None, typer.Option(min=0, help="Stop the judge stage at this many tokens (resumable).")
+]
+JudgeMaxFailOpt = Annotated[
+    float, typer.Option(min=0.0, max=1.0, help="Exit 1 above this share of failed judgements.")
+]
+JudgeConcurrencyOpt = Annotated[int, typer.Option(min=1, help="Judge requests in flight.")]
+JudgeTimeoutOpt = Annotated[float, typer.Option(min=0.001, help="Seconds per judge request.")]
+JudgeRetriesOpt = Annotated[int, typer.Option(min=0, help="Retries on 429, 5xx and timeouts.")]
+JudgeRetryBaseOpt = Annotated[
+    float, typer.Option(min=0.0, help="First backoff delay in seconds (doubles, with jitter).")
+]
+JudgeNewTokensOpt = Annotated[
+    int | None, typer.Option(min=1, help="Judge max tokens (default: server's; local: 512).")
+]
+
+
+def judge_config(
+    judge: str | None,
+    base_url: str = DEFAULT_BASE_URL,
+    api_key_env: str = DEFAULT_API_KEY_ENV,
+    max_calls: int | None = None,
+    max_tokens: int | None = None,
+    max_failure_rate: float = 0.05,
+    concurrency: int = 8,
+    timeout: float = 60.0,
+    max_retries: int = 6,
+    retry_base: float = 1.0,
+    max_new_tokens: int | None = None,
+) -> JudgeConfig | None:
+    """The judge configuration of the command line (None without --judge)."""
+    from mmalign_eval.judges.base import parse_judge_spec
+
+    if judge is None:
+        return None
+    parse_judge_spec(judge)  # a bad value is a usage error before anything runs
+    return JudgeConfig(
+        spec=judge,
+        base_url=base_url,
+        api_key_env=api_key_env,
+        max_calls=max_calls,
+        max_tokens=max_tokens,
+        max_failure_rate=max_failure_rate,
+        concurrency=concurrency,
+        timeout_s=timeout,
+        max_retries=max_retries,
+        retry_base_s=retry_base,
+        max_new_tokens=max_new_tokens,
+    )
+
+
+def check_judge(registry: Registry, names: Iterable[str], config: JudgeConfig | None) -> None:
+    """Before any model is loaded: judged tasks need a judge, an API judge needs its key."""
+    from mmalign_eval.judges.stage import missing_judge_message
+
+    judged = [n for n in registry.expand(names) if registry.tasks[n].judge is not None]
+    if not judged or config is None:
+        if judged:
+            raise UsageError(*missing_judge_message(judged))
+        return
+    if config.spec.startswith("openai:") and not os.environ.get(config.api_key_env):
+        raise UsageError(
+            f"the judge needs an API key in the environment variable {config.api_key_env}",
+            f"export {config.api_key_env}=... or name another variable with --judge-api-key-env",
+        )
+
+
+def judge(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `mmalign-eval run`.")],
+    judge: JudgeOpt = None,
+    judge_base_url: JudgeBaseUrlOpt = DEFAULT_BASE_URL,
+    judge_api_key_env: JudgeKeyEnvOpt = DEFAULT_API_KEY_ENV,
+    judge_max_calls: JudgeMaxCallsOpt = None,
+    judge_max_tokens: JudgeMaxTokensOpt = None,
+    judge_max_failure_rate: JudgeMaxFailOpt = 0.05,
+    judge_concurrency: JudgeConcurrencyOpt = 8,
+    judge_timeout: JudgeTimeoutOpt = 60.0,
+    judge_max_retries: JudgeRetriesOpt = 6,
+    judge_retry_base: JudgeRetryBaseOpt = 1.0,
+    judge_max_new_tokens: JudgeNewTokensOpt = None,
+) -> None:
+    """Run or complete the judge stage of a run folder (default: the run's judge), re-score."""
+    from mmalign_eval.cli import err, out
+    from mmalign_eval.rejudge import rejudge_run
+    from mmalign_eval.report import print_results
+
+    config = judge_config(
+        judge, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
+        judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,
+        judge_retry_base, judge_max_new_tokens,
+    )  # fmt: skip
+    if not (run_dir / "manifest.json").is_file():
+        raise DataError(f"{run_dir} has no manifest.json", "pass a folder written by `run`")
+    results = rejudge_run(run_dir, config, err)
+    print_results(results, out)
+    err.print(f"wrote {run_dir}/results.json, samples.jsonl")
+    if not results.passed:
+        raise typer.Exit(EXIT_FAILURE)

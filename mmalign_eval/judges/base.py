@@ -1,0 +1,80 @@
+"""The judge backend contract and `--judge` parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from mmalign_eval.errors import UsageError
+from mmalign_eval.judges.records import (
+    BackendName,
+    JudgeConfig,
+    JudgeDecoding,
+    JudgeIdentity,
+    JudgeInput,
+    JudgeReply,
+)
+
+
+class JudgeBackend(Protocol):
+    """Anything that answers judge inputs; replies come back in the order of the inputs."""
+
+    @property
+    def identity(self) -> JudgeIdentity:
+        """Who judges, with the settings that change its answers."""
+        ...
+
+    @property
+    def chunk_size(self) -> int:
+        """How many inputs to hand over at once (budgets are checked between chunks)."""
+        ...
+
+    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
+        """One reply per input, keyed by the given cache keys."""
+        ...
+
+    def close(self) -> None:
+        """Release connections or models."""
+        ...
+
+
+def parse_judge_spec(spec: str) -> tuple[BackendName, str]:
+    """`openai:<model>`, `hf:<model>` or `tiny` as (backend, model)."""
+    if spec == "tiny":
+        return "tiny", "tiny"
+    backend, sep, model = spec.partition(":")
+    if not sep or not model or backend not in ("openai", "hf"):
+        raise UsageError(
+            f"bad --judge value '{spec}'",
+            "use openai:<model> (with --judge-base-url for other servers), hf:<model id or "
+            "folder>, or tiny",
+        )
+    return ("openai" if backend == "openai" else "hf"), model
+
+
+def judge_identity(config: JudgeConfig, cache_dir: Path) -> JudgeIdentity:
+    """The identity (and so the cache keys) of the configured judge, without loading it."""
+    backend, model = parse_judge_spec(config.spec)
+    if backend == "openai":
+        return JudgeIdentity(
+            backend="openai",
+            model=model,
+            base_url=config.base_url.rstrip("/"),
+            decoding=JudgeDecoding(max_tokens=config.max_new_tokens),
+        )
+    from mmalign_eval.judges.hf_backend import hf_identity
+
+    return hf_identity(config, backend, model, cache_dir)[0]
+
+
+def load_backend(config: JudgeConfig, identity: JudgeIdentity, cache_dir: Path) -> JudgeBackend:
+    """Build the backend of an identity (reads the API key from the environment)."""
+    if identity.backend == "openai":
+        from mmalign_eval.judges.openai_backend import OpenAIJudge
+
+        return OpenAIJudge(config, identity)
+    from mmalign_eval.judges.hf_backend import HFJudge, hf_identity
+
+    _, model_dir = hf_identity(config, identity.backend, identity.model, cache_dir)
+    return HFJudge(config, identity, model_dir, cache_dir)

@@ -1,0 +1,91 @@
+"""Local judge through the same Hugging Face engine that evaluates models (no API needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from mmalign_eval.contracts import GenerationParams, Request
+from mmalign_eval.engines.base import EngineConfig
+from mmalign_eval.hashing import stable_hash
+from mmalign_eval.judges.records import (
+    BackendName,
+    JudgeConfig,
+    JudgeDecoding,
+    JudgeIdentity,
+    JudgeInput,
+    JudgeReply,
+)
+
+# A local model needs an explicit length; 512 tokens fit an explanation plus "Rating: s".
+DEFAULT_MAX_NEW_TOKENS = 512
+
+
+def hf_identity(
+    config: JudgeConfig, backend: BackendName, model: str, cache_dir: Path
+) -> tuple[JudgeIdentity, Path]:
+    """Identity of a local judge (weights fingerprint and dtype) without loading it."""
+    from mmalign_eval.engines.hf import _pick_device, _pick_dtype
+    from mmalign_eval.engines.resolve import resolve_model
+    from mmalign_eval.fingerprint import model_fingerprint
+
+    resolved = resolve_model(model, cache_dir)
+    dtype = _pick_dtype("auto", _pick_device("auto"))
+    weights = model_fingerprint(resolved.local_dir, cache_dir / "fingerprints.json")
+    decoding = JudgeDecoding(max_tokens=config.max_new_tokens or DEFAULT_MAX_NEW_TOKENS)
+    identity = JudgeIdentity(
+        backend=backend,
+        model=model,
+        model_fingerprint=stable_hash({"weights": weights, "dtype": str(dtype)}),
+        decoding=decoding,
+    )
+    return identity, resolved.local_dir
+
+
+class HFJudge:
+    """A judge model loaded with HFEngine; text-only judge inputs are requests without images."""
+
+    def __init__(
+        self, config: JudgeConfig, identity: JudgeIdentity, model_dir: Path, cache_dir: Path
+    ) -> None:
+        from mmalign_eval.engines.hf import HFEngine
+
+        engine_config = EngineConfig(model=identity.model, batch_size=config.batch_size)
+        self._engine = HFEngine(engine_config, model_dir, cache_dir / "fingerprints.json")
+        self._generation = GenerationParams(max_new_tokens=identity.decoding.max_tokens or 1)
+        self._identity = identity
+        self._batch = config.batch_size
+
+    @property
+    def identity(self) -> JudgeIdentity:
+        """Model id, weights fingerprint (with dtype) and decoding."""
+        return self._identity
+
+    @property
+    def chunk_size(self) -> int:
+        """A few batches per chunk."""
+        return self._batch * 4
+
+    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
+        """Generate greedily for every input; engine errors become error replies."""
+        requests = [Request(messages=i.messages, generation=self._generation) for i in inputs]
+        by_request: dict[str, JudgeReply] = {}
+        namespace = self._engine.response_namespace
+        for batch in self._engine.generate(requests):
+            for response in batch:
+                by_request[response.key] = JudgeReply(
+                    key="",
+                    text=response.text,
+                    error=response.error,
+                    model=self._identity.model,
+                    prompt_tokens=response.prompt_tokens,
+                    completion_tokens=response.completion_tokens,
+                    latency_s=response.latency_s,
+                )
+        return [
+            by_request[r.key(namespace)].model_copy(update={"key": key})
+            for r, key in zip(requests, keys, strict=True)
+        ]
+
+    def close(self) -> None:
+        """Nothing to release explicitly: the model goes with the backend object."""

@@ -1,0 +1,173 @@
+"""Typed records of the judge stage: who judges, what it is asked, what it answered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from mmalign_eval.contracts import Message, Record, Sample
+from mmalign_eval.hashing import sha256_text, stable_hash
+from mmalign_eval.judges.templates import JudgeTemplate
+
+BackendName = Literal["openai", "hf", "tiny", "precomputed"]
+JudgementStatus = Literal["ok", "unparseable", "error"]
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
+
+
+class JudgeDecoding(Record):
+    """Decoding settings sent to the judge; part of its identity and of the cache key."""
+
+    temperature: float = Field(default=0.0, ge=0.0)
+    max_tokens: int | None = Field(default=None, ge=1, description="None: the server's default.")
+
+
+class JudgeConfig(Record):
+    """The judge the user chose (`--judge ...`); holds the name of the key variable, never a key."""
+
+    spec: str = Field(description="'openai:<model>', 'hf:<model id or path>' or 'tiny'.")
+    base_url: str = DEFAULT_BASE_URL
+    api_key_env: str = DEFAULT_API_KEY_ENV
+    max_calls: int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, ge=0, description="Budget of judge tokens.")
+    max_failure_rate: float = Field(default=0.05, ge=0.0, le=1.0)
+    concurrency: int = Field(default=8, ge=1)
+    timeout_s: float = Field(default=60.0, gt=0.0)
+    max_retries: int = Field(default=6, ge=0)
+    retry_base_s: float = Field(default=1.0, ge=0.0)
+    max_new_tokens: int | None = Field(default=None, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+
+
+class JudgeIdentity(Record):
+    """What decides a judge's answers: backend, model (and weights), endpoint, decoding."""
+
+    backend: BackendName
+    model: str
+    model_fingerprint: str | None = None
+    base_url: str | None = None
+    decoding: JudgeDecoding = JudgeDecoding()
+
+    @property
+    def label(self) -> str:
+        """Short name for reports, e.g. 'openai:gpt-4o-mini'."""
+        if self.backend == "precomputed":
+            return f"precomputed judgements ({self.model})"
+        return "tiny" if self.backend == "tiny" else f"{self.backend}:{self.model}"
+
+    def cache_namespace(self) -> str:
+        """Hash of the identity; with the template hash and the input it makes the cache key."""
+        return stable_hash(self.model_dump(mode="json"))
+
+
+class JudgeInput(Record):
+    """One judge call: the messages for one sample of one task."""
+
+    task: str
+    sample_id: str
+    messages: tuple[Message, ...]
+
+    def text(self) -> str:
+        """All text of the messages (for token estimates)."""
+        return "\n".join(
+            part.text for m in self.messages for part in m.content if part.type == "text"
+        )
+
+    def key(self, namespace: str, template_sha256: str) -> str:
+        """Cache key: judge identity, template hash and the exact input."""
+        content = stable_hash([m.model_dump(mode="json") for m in self.messages])
+        return sha256_text(f"{namespace}:{template_sha256}:{content}")
+
+
+class JudgeReply(Record):
+    """What a backend returned for one input; errors carry a reason and are never cached."""
+
+    key: str
+    text: str = ""
+    error: str | None = None
+    model: str | None = Field(default=None, description="Model name the server reported.")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    attempts: int = 1
+
+
+class Judgement(Record):
+    """A sample's judge outcome as recorded in samples.jsonl."""
+
+    status: JudgementStatus
+    reason: str | None = None
+    text: str | None = None
+    key: str | None = None
+    cached: bool = False
+
+
+class JudgeCounts(Record):
+    """Judgements of a task by outcome; `not_judged` items were left out by a budget."""
+
+    ok: int = 0
+    unparseable: int = 0
+    error: int = 0
+    not_judged: int = 0
+
+    @property
+    def total(self) -> int:
+        """Items the judge stage covered."""
+        return self.ok + self.unparseable + self.error + self.not_judged
+
+    @property
+    def failed(self) -> int:
+        """Items without a usable judgement."""
+        return self.unparseable + self.error + self.not_judged
+
+
+@dataclass(frozen=True)
+class JudgeTaskSpec:
+    """What a judged task declares: its template, official judge, input builder and parser."""
+
+    template: JudgeTemplate
+    official_model: str  # e.g. "gpt-4-0314": numbers by another judge are flagged
+    official_backend: BackendName
+    render: Callable[[Sample, str], str]  # (sample, model response) -> judge prompt text
+    parse: Callable[[str], int | None]  # judge text -> rating, None when unparseable
+    expected_output_tokens: int = 200  # for the cost estimate printed before judging
+    unparseable_reason: str = "the judge's text holds no verdict"
+
+    def is_official(self, identity: JudgeIdentity) -> bool:
+        """Whether a judge is the benchmark's official one (same backend and model id)."""
+        return identity.backend == self.official_backend and identity.model == self.official_model
+
+
+class TemplateInfo(Record):
+    """Which judge template produced the judgements."""
+
+    name: str
+    version: str
+    sha256: str
+
+
+class TaskJudgeInfo(Record):
+    """Per task in results.json: who judged, with which template, and how it went."""
+
+    judge: JudgeIdentity
+    template: TemplateInfo
+    official_judge: str = Field(description="The benchmark's official judge, e.g. gpt-4-0314.")
+    official: bool = Field(description="False: numbers are not comparable with papers' numbers.")
+    unparseable_policy: Literal["failure", "zero"] = Field(
+        description="'failure': unparseable judgements are failures; 'zero': scored 0 "
+        "(the official script's behaviour)."
+    )
+    counts: JudgeCounts
+    failure_rate: float
+    max_failure_rate: float
+    calls: int = Field(default=0, description="Judge calls made by the stage that wrote this.")
+    cached: int = Field(default=0, description="Judgements taken from the judge cache.")
+    stopped: str | None = Field(default=None, description="Why the stage stopped early.")
+
+    @property
+    def note(self) -> str:
+        """What a report prints next to numbers from a non-official judge."""
+        return f"judged by {self.judge.label}, not the official {self.official_judge}"

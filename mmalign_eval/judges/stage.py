@@ -1,0 +1,295 @@
+"""The judge stage: saved responses in, judge replies (cached, budgeted, accounted) out.
+
+It never needs the evaluated model: `run` calls it after generation and `judge RUN_DIR`
+calls it on a finished run folder.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from rich.console import Console
+
+from mmalign_eval.contracts import Message, Response, Sample, TextPart
+from mmalign_eval.errors import UsageError
+from mmalign_eval.judges.base import JudgeBackend, judge_identity, load_backend
+from mmalign_eval.judges.cache import JudgeCache
+from mmalign_eval.judges.records import (
+    JudgeConfig,
+    JudgeCounts,
+    JudgeIdentity,
+    JudgeInput,
+    JudgeReply,
+    JudgeTaskSpec,
+    TaskJudgeInfo,
+    TemplateInfo,
+)
+from mmalign_eval.plan import TaskPlan
+
+CHARS_PER_TOKEN = 4  # rough; only used for the estimate and the token budget before usage
+NOT_JUDGED = "not judged: the judge budget was reached (rerun `mmalign-eval judge RUN_DIR`)"
+
+
+@dataclass(frozen=True)
+class JudgedTask:
+    """A judged task's samples and the model's responses by sample id."""
+
+    name: str
+    spec: JudgeTaskSpec
+    samples: Sequence[Sample]
+    responses: Mapping[str, Response]
+    unparseable_policy: Literal["failure", "zero"] = "failure"
+
+
+@dataclass
+class _Work:
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (task, id) -> key
+    pending: dict[str, JudgeInput] = field(default_factory=dict)  # key -> input, uncached
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """Replies by task and sample id (absent: not judged) and what the stage did."""
+
+    replies: dict[str, dict[str, JudgeReply]]
+    calls: int
+    cached: int
+    stopped: str | None
+
+
+@dataclass
+class Budget:
+    """Calls and tokens left in this stage (None: unlimited)."""
+
+    calls: int | None
+    tokens: int | None
+    stopped: str | None = None
+
+    def take(self, items: Sequence[tuple[str, JudgeInput]], out_tokens: int) -> int:
+        """How many of the items fit; records why the stage stops when not all do."""
+        count = 0
+        spent = 0
+        for _, item in items:
+            if self.calls is not None and count >= self.calls:
+                self.stopped = "--judge-max-calls reached"
+                break
+            cost = estimate_tokens(item.text()) + out_tokens
+            if self.tokens is not None and spent + cost > self.tokens:
+                self.stopped = "--judge-max-tokens reached"
+                break
+            count += 1
+            spent += cost
+        return count
+
+    def spend(self, replies: Sequence[JudgeReply], items: Sequence[JudgeInput], out: int) -> None:
+        """Charge made calls, with the server's token counts where it reported them."""
+        if self.calls is not None:
+            self.calls -= len(replies)
+        if self.tokens is not None:
+            for reply, item in zip(replies, items, strict=True):
+                used = reply.prompt_tokens + reply.completion_tokens
+                self.tokens -= used or (estimate_tokens(item.text()) + out)
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count of a text (characters / 4)."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def judge_input(task: str, sample: Sample, response: str, spec: JudgeTaskSpec) -> JudgeInput:
+    """The judge's single user turn for one sample."""
+    text = spec.render(sample, response)
+    return JudgeInput(
+        task=task,
+        sample_id=sample.id,
+        messages=(Message(role="user", content=(TextPart(text=text),)),),
+    )
+
+
+def _collect(tasks: Sequence[JudgedTask], namespace: str, cache: JudgeCache) -> _Work:
+    work = _Work()
+    for task in tasks:
+        for sample in task.samples:
+            response = task.responses[sample.id]
+            if response.error is not None:
+                continue  # the item already failed at generation; nothing to judge
+            item = judge_input(task.name, sample, response.text, task.spec)
+            key = item.key(namespace, task.spec.template.sha256)
+            work.keys[(task.name, sample.id)] = key
+            if key not in cache:
+                work.pending.setdefault(key, item)
+    return work
+
+
+def run_stage(
+    tasks: Sequence[JudgedTask],
+    identity: JudgeIdentity,
+    config: JudgeConfig,
+    backend_factory: Callable[[], JudgeBackend],
+    run_dir: Path,
+    console: Console,
+) -> StageResult:
+    """Judge every response not in the cache, within the budgets; return replies by sample."""
+    out_tokens = max((t.spec.expected_output_tokens for t in tasks), default=0)
+    with JudgeCache(run_dir) as cache:
+        work = _collect(tasks, identity.cache_namespace(), cache)
+        cached = len(work.keys) - sum(1 for k in work.keys.values() if k in work.pending)
+        _announce(console, identity, work, cached, out_tokens)
+        fresh, calls, stopped = _judge_pending(work, config, backend_factory, cache, out_tokens)
+        replies: dict[str, dict[str, JudgeReply]] = {t.name: {} for t in tasks}
+        for (task, sample_id), key in work.keys.items():
+            reply = cache.get(key) or fresh.get(key)
+            if reply is not None:
+                replies[task][sample_id] = reply
+    if stopped:
+        left = len(work.pending) - calls
+        console.print(
+            f"[yellow]judge stage stopped: {stopped}; {left} calls left; rerun "
+            f"`mmalign-eval judge {run_dir}` to continue (judged items are cached)[/]"
+        )
+    return StageResult(replies, calls, cached, stopped)
+
+
+def _announce(
+    console: Console, identity: JudgeIdentity, work: _Work, cached: int, out_tokens: int
+) -> None:
+    tokens_in = sum(estimate_tokens(i.text()) for i in work.pending.values())
+    tokens_out = out_tokens * len(work.pending)
+    console.print(
+        f"[bold]judge[/] {identity.label}: {len(work.keys)} items, {cached} from the judge "
+        f"cache, {len(work.pending)} calls to make (about {tokens_in:,} input and "
+        f"{tokens_out:,} output tokens)"
+    )
+
+
+def _judge_pending(
+    work: _Work,
+    config: JudgeConfig,
+    backend_factory: Callable[[], JudgeBackend],
+    cache: JudgeCache,
+    out_tokens: int,
+) -> tuple[dict[str, JudgeReply], int, str | None]:
+    pending = list(work.pending.items())
+    if not pending:
+        return {}, 0, None
+    budget = Budget(config.max_calls, config.max_tokens)
+    backend = backend_factory()
+    fresh: dict[str, JudgeReply] = {}
+    calls = 0
+    try:
+        for start in range(0, len(pending), backend.chunk_size):
+            chunk = pending[start : start + backend.chunk_size]
+            chunk = chunk[: budget.take(chunk, out_tokens)]
+            if chunk:
+                items = [item for _, item in chunk]
+                replies = backend.judge(items, [key for key, _ in chunk])
+                cache.append(replies)  # written through at once: a crash loses no paid call
+                fresh.update((r.key, r) for r in replies)
+                budget.spend(replies, items, out_tokens)
+                calls += len(replies)
+            if budget.stopped:
+                break
+    finally:
+        backend.close()
+    return fresh, calls, budget.stopped
+
+
+def _rating_status(spec: JudgeTaskSpec, reply: JudgeReply | None) -> str:
+    if reply is None:
+        return "not_judged"
+    if reply.error is not None:
+        return "error"
+    return "ok" if spec.parse(reply.text) is not None else "unparseable"
+
+
+def task_judge_info(
+    task: JudgedTask, identity: JudgeIdentity, config: JudgeConfig, stage: StageResult
+) -> TaskJudgeInfo:
+    """Judge identity, template and outcome counts of one task, for results.json."""
+    replies = stage.replies.get(task.name, {})
+    statuses = [
+        _rating_status(task.spec, replies.get(s.id))
+        for s in task.samples
+        if task.responses[s.id].error is None
+    ]
+    counts = JudgeCounts(
+        ok=statuses.count("ok"),
+        unparseable=statuses.count("unparseable"),
+        error=statuses.count("error"),
+        not_judged=statuses.count("not_judged"),
+    )
+    template = task.spec.template
+    return TaskJudgeInfo(
+        judge=identity,
+        template=TemplateInfo(name=template.name, version=template.version, sha256=template.sha256),
+        official_judge=task.spec.official_model,
+        official=task.spec.is_official(identity),
+        unparseable_policy=task.unparseable_policy,
+        counts=counts,
+        failure_rate=counts.failed / counts.total if counts.total else 0.0,
+        max_failure_rate=config.max_failure_rate,
+        calls=stage.calls,
+        cached=stage.cached,
+        stopped=stage.stopped,
+    )
+
+
+@dataclass(frozen=True)
+class TaskJudging:
+    """A judged task's replies by sample id and its results record."""
+
+    replies: dict[str, JudgeReply]
+    info: TaskJudgeInfo
+
+
+def judge_run(
+    plans: Sequence[TaskPlan],
+    responses: Mapping[str, Mapping[str, Response]],
+    config: JudgeConfig | None,
+    cache_dir: Path,
+    run_dir: Path,
+    console: Console,
+) -> dict[str, TaskJudging]:
+    """Run the judge stage for the judged tasks among the plans (responses by task, sample)."""
+    judged = [
+        JudgedTask(
+            name=p.task.name,
+            spec=p.task.judge,
+            samples=p.samples,
+            responses=responses[p.task.name],
+            unparseable_policy="zero" if p.protocol.name == p.task.official_protocol else "failure",
+        )
+        for p in plans
+        if p.task.judge is not None
+    ]
+    if not judged:
+        return {}
+    if config is None:
+        raise UsageError(*missing_judge_message([t.name for t in judged]))
+    identity = judge_identity(config, cache_dir)
+    stage = run_stage(
+        judged,
+        identity,
+        config,
+        lambda: load_backend(config, identity, cache_dir),
+        run_dir,
+        console,
+    )
+    return {
+        t.name: TaskJudging(stage.replies[t.name], task_judge_info(t, identity, config, stage))
+        for t in judged
+    }
+
+
+def missing_judge_message(tasks: Sequence[str]) -> tuple[str, str]:
+    """Error and hint when judged tasks are asked for without --judge."""
+    return (
+        f"{', '.join(tasks)} {'is' if len(tasks) == 1 else 'are'} scored by a judge model; "
+        "no --judge was given",
+        "pass --judge openai:<model> (the official MMHal-Bench judge is openai:gpt-4-0314), "
+        "--judge hf:<model id or folder>, or --judge tiny for an offline demo",
+    )

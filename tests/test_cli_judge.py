@@ -1,0 +1,169 @@
+"""End-to-end judge stage through the CLI: a loopback judge server and the tiny local judge."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SECRET = "sk-mmalign-TEST-7f3a9c1e5b2d4f60"
+KEY_ENV = "MMALIGN_TEST_JUDGE_KEY"
+GEN = (
+    "--model",
+    "tiny",
+    "--tasks",
+    "mmhal_bench",
+    "--data",
+    "synthetic:8",
+    "--max-new-tokens",
+    "4",
+)
+
+
+def cli(cache_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MMALIGN_EVAL_CACHE": str(cache_dir), KEY_ENV: SECRET}
+    env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", COLUMNS="120", NO_COLOR="1")
+    env["NO_PROXY"] = "127.0.0.1,localhost"
+    return subprocess.run(
+        [sys.executable, "-m", "mmalign_eval.cli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def _api(server: Any, *extra: str) -> tuple[str, ...]:
+    return (
+        "--judge", "openai:gpt-4-0314", "--judge-base-url", server.base_url,
+        "--judge-api-key-env", KEY_ENV, "--judge-retry-base", "0.01", *extra,
+    )  # fmt: skip
+
+
+def _run_dir(workdir: Path) -> Path:
+    (run_dir,) = [p for p in (workdir / "out").iterdir() if p.is_dir()]
+    return run_dir
+
+
+def _task(run_dir: Path) -> dict[str, Any]:
+    results = json.loads((run_dir / "results.json").read_text())
+    (task,) = results["tasks"]
+    return dict(task)
+
+
+def _ok(done: subprocess.CompletedProcess[str], code: int = 0) -> None:
+    assert done.returncode == code, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_api_judge_rescore_costs_zero_calls_and_never_writes_the_key(
+    cache_dir: Path, tmp_path: Path, fake_judge: Any
+) -> None:
+    fake_judge.expected_key = SECRET
+    fake_judge.faults = ["429", "500"]  # retried transparently
+    fake_judge.retry_after = "0"
+    done = cli(cache_dir, tmp_path, "run", *GEN, *_api(fake_judge), "--output-dir", "out")
+    _ok(done)
+    assert "8 calls to make" in done.stderr and "input and" in done.stderr
+    assert fake_judge.auth_failures == 0 and fake_judge.calls == 8 + 2
+    run_dir = _run_dir(tmp_path)
+    task = _task(run_dir)
+    assert task["metrics"][0]["name"] == "average_score" and task["metrics"][0]["value"] == 4.0
+    judge = task["judge"]
+    assert judge["official"] is True and judge["judge"]["model"] == "gpt-4-0314"
+    assert judge["counts"] == {"ok": 8, "unparseable": 0, "error": 0, "not_judged": 0}
+    assert len(judge["template"]["sha256"]) == 64 and judge["calls"] == 8
+    assert all(m["note"] is None for m in task["metrics"])
+
+    fake_judge.calls = 0
+    again = cli(cache_dir, tmp_path, "judge", str(run_dir))
+    _ok(again)
+    assert fake_judge.calls == 0, "re-scoring a judged run must cost zero judge calls"
+    assert "8 from the judge cache, 0 calls to make" in again.stderr
+    assert _task(run_dir)["metrics"] == task["metrics"]
+
+    leaked = [p for p in run_dir.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaked == [], f"the API key was written to {leaked}"
+    assert SECRET not in done.stdout + done.stderr + again.stdout + again.stderr
+    assert KEY_ENV in (run_dir / "manifest.json").read_text()  # the variable name only
+
+
+@pytest.mark.slow
+def test_budget_stop_then_resume(cache_dir: Path, tmp_path: Path, fake_judge: Any) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", *GEN, *_api(fake_judge, "--judge-max-calls", "3"),
+        "--output-dir", "out",
+    )  # fmt: skip
+    _ok(done, 1)
+    assert "--judge-max-calls reached" in done.stderr and fake_judge.calls == 3
+    run_dir = _run_dir(tmp_path)
+    counts = _task(run_dir)["judge"]["counts"]
+    assert counts["ok"] == 3 and counts["not_judged"] == 5
+    fake_judge.calls = 0
+    resumed = cli(cache_dir, tmp_path, "judge", str(run_dir), *_api(fake_judge))
+    _ok(resumed)
+    assert fake_judge.calls == 5 and "3 from the judge cache, 5 calls" in resumed.stderr
+    assert _task(run_dir)["judge"]["counts"]["ok"] == 8
+
+
+@pytest.mark.slow
+def test_judge_failures_and_threshold(cache_dir: Path, tmp_path: Path, fake_judge: Any) -> None:
+    fake_judge.faults = ["malformed", "empty"]
+    fake_judge.reply = lambda p: "No rating." if "How many shapes" in p else "Rating: 5"
+    done = cli(cache_dir, tmp_path, "run", *GEN, *_api(fake_judge), "--output-dir", "out")
+    _ok(done, 1)
+    run_dir = _run_dir(tmp_path)
+    task = _task(run_dir)
+    assert task["judge"]["counts"] == {"ok": 5, "unparseable": 1, "error": 2, "not_judged": 0}
+    assert task["failures"] == {"unparseable": 1, "error": 2} and task["n_scored"] == 5
+    assert task["metrics"][0]["value"] == 5.0  # failed items excluded, never scored 0
+    assert "judgements failed" in done.stdout
+    samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+    reasons = sorted(
+        s["judgement"]["reason"] or "" for s in samples if s["judgement"]["status"] == "error"
+    )
+    assert "malformed" in reasons[0] and "no choices" in reasons[1]
+    # Errors are not cached: a rerun retries exactly those two; a looser threshold passes.
+    fake_judge.calls = 0
+    loose = ("--judge-max-failure-rate", "0.2")
+    rerun = cli(cache_dir, tmp_path, "judge", str(run_dir), *_api(fake_judge, *loose))
+    assert fake_judge.calls == 2
+    assert _task(run_dir)["judge"]["counts"]["error"] == 0
+    _ok(rerun, 1)  # the task's own --max-failure-rate (0.05) still sees 1 unparseable of 8
+
+
+@pytest.mark.slow
+def test_tiny_local_judge_end_to_end(cache_dir: Path, tmp_path: Path) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", *GEN, "--judge", "tiny", "--judge-max-new-tokens", "4",
+        "--output-dir", "out",
+    )  # fmt: skip
+    # The tiny judge is random: its texts hold no rating, so every item is a counted failure.
+    _ok(done, 1)
+    run_dir = _run_dir(tmp_path)
+    _ok(cli(cache_dir, tmp_path, "validate", str(run_dir / "results.json")))
+    task = _task(run_dir)
+    assert task["judge"]["judge"]["backend"] == "tiny" and task["judge"]["official"] is False
+    assert task["judge"]["counts"]["unparseable"] + task["judge"]["counts"]["ok"] == 8
+    assert "not the official gpt-4-0314" in done.stdout
+    samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+    assert all(s["judgement"]["text"] is not None for s in samples)
+
+
+def test_judged_task_without_judge_is_a_usage_error(cache_dir: Path, tmp_path: Path) -> None:
+    done = cli(cache_dir, tmp_path, "run", *GEN, "--output-dir", "out")
+    _ok(done, 2)
+    assert "scored by a judge" in done.stderr and "--judge" in done.stderr
+    bad = cli(cache_dir, tmp_path, "run", *GEN, "--judge", "gpt4", "--output-dir", "out")
+    _ok(bad, 2)
+    assert "bad --judge value" in bad.stderr
+    nokey = cli(
+        cache_dir, tmp_path, "run", *GEN, "--judge", "openai:x",
+        "--judge-api-key-env", "MMALIGN_UNSET_VAR", "--output-dir", "out",
+    )  # fmt: skip
+    _ok(nokey, 2)
+    assert "MMALIGN_UNSET_VAR" in nokey.stderr
+    assert not (tmp_path / "out").exists()
