@@ -1,0 +1,255 @@
+"""`mmalign-eval leaderboard add | show | diff | export | import-lmms | validate`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mmalign_eval.leaderboard.io import DEFAULT_BOARDS_DIR
+
+leaderboard_app = typer.Typer(
+    no_args_is_help=True,
+    help="Compare runs and published rows side by side, with the settings behind each number.",
+)
+out = Console()
+err = Console(stderr=True)
+
+BoardsDir = Annotated[Path, typer.Option("--boards-dir", help="Folder of leaderboard files.")]
+BoardOpt = Annotated[str, typer.Option("--board", help="Leaderboard name (file <name>.json).")]
+MixedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mixed-settings/--separate-settings",
+        help="Rank entries whose settings differ on the sorted benchmark together (marked).",
+    ),
+]
+SortOpt = Annotated[
+    str | None, typer.Option("--sort", help="TASK or TASK:METRIC (default: first column).")
+]
+
+
+class ExportFormat(str, Enum):
+    """Export formats."""
+
+    md = "md"
+    csv = "csv"
+    html = "html"
+
+
+def _store(board_name: str, boards_dir: Path, entry: object, benchmarks: list[object]) -> None:
+    from mmalign_eval.leaderboard.build import add_entry
+    from mmalign_eval.leaderboard.io import check_name, load_board, save_board
+    from mmalign_eval.leaderboard.schema import Benchmark, Board, Entry
+
+    assert isinstance(entry, Entry)
+    columns = [b for b in benchmarks if isinstance(b, Benchmark)]
+    board = load_board(board_name, boards_dir, missing_ok=True) or Board(
+        name=check_name(board_name)
+    )
+    board, replaced = add_entry(board, entry, columns)
+    path = save_board(board, boards_dir)
+    err.print(f"{'replaced' if replaced else 'added'} {entry.id} in {path}")
+
+
+@leaderboard_app.command()
+def add(
+    run: Annotated[Path, typer.Argument(help="A run folder (or its results.json).")],
+    board: BoardOpt,
+    method: Annotated[str | None, typer.Option(help="Alignment method; omit for a base.")] = None,
+    base: Annotated[str | None, typer.Option(help="Base model the method was applied to.")] = None,
+    model: Annotated[str | None, typer.Option(help="Row name (default: the run's model).")] = None,
+    entry_id: Annotated[
+        str | None, typer.Option("--id", help="Entry id (default: run id).")
+    ] = None,
+    boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
+) -> None:
+    """Add a harness run to a leaderboard (replacing an entry with the same id)."""
+    from mmalign_eval.leaderboard.build import entry_from_run
+
+    entry, columns = entry_from_run(run, entry_id=entry_id, model=model, method=method, base=base)
+    _store(board, boards_dir, entry, list(columns))
+
+
+@leaderboard_app.command("import-lmms")
+def import_lmms(
+    results: Annotated[Path, typer.Argument(help="lmms-eval results_*.json.")],
+    board: BoardOpt,
+    samples: Annotated[
+        list[Path] | None, typer.Option(help="samples_<task>_*.jsonl (default: found beside).")
+    ] = None,
+    method: Annotated[str | None, typer.Option()] = None,
+    base: Annotated[str | None, typer.Option()] = None,
+    model: Annotated[str | None, typer.Option(help="Row name (default: from the file).")] = None,
+    entry_id: Annotated[str | None, typer.Option("--id")] = None,
+    boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
+) -> None:
+    """Import an lmms-eval results file; metrics that mean something else are refused."""
+    from mmalign_eval.leaderboard.lmms_import import find_samples
+    from mmalign_eval.leaderboard.lmms_import import import_lmms as do_import
+
+    found = find_samples(results, samples or [])
+    imported = do_import(results, found, entry_id=entry_id, model=model, method=method, base=base)
+    for reason in imported.refused:
+        err.print(f"[yellow]refused:[/] {reason}", highlight=False, soft_wrap=True)
+    _store(board, boards_dir, imported.entry, list(imported.benchmarks))
+
+
+def _settings_table(board_name: str, cols: list[object]) -> Table:
+    from mmalign_eval.leaderboard.view import Column
+
+    table = Table(title=f"settings per benchmark ({board_name})", show_lines=False)
+    for name in ("benchmark", "set", "protocol", "judge", "data", "subset"):
+        table.add_column(name, overflow="fold")
+    for col in cols:
+        assert isinstance(col, Column)
+        for key, letter in col.letters.items():
+            stated = [k or "not stated" for k in key[:4]]
+            if len(key) > 4:  # unknown settings only match within their own source
+                stated[-1] += f" (only within {key[4]})"
+            table.add_row(col.benchmark.task, letter, *stated)
+    return table
+
+
+@leaderboard_app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="Leaderboard name.")],
+    sort: SortOpt = None,
+    mixed_settings: MixedOpt = False,
+    tasks: Annotated[
+        str | None, typer.Option("--tasks", help="Comma-separated benchmarks to show.")
+    ] = None,
+    boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
+) -> None:
+    """Print the board: one column per benchmark's primary metric, ranks in groups."""
+    from mmalign_eval.leaderboard.io import require_board
+    from mmalign_eval.leaderboard.view import cell, columns, sections
+
+    board = require_board(name, boards_dir)
+    cols = columns(board, [t.strip() for t in tasks.split(",")] if tasks else None)
+    task, metric, parts = sections(board, sort, mixed_settings)
+    table = Table(title=f"{board.name}: sorted by {task} {metric}", show_lines=False)
+    table.add_column("#", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    table.add_column("source", overflow="fold")
+    for col in cols:
+        table.add_column(f"{col.benchmark.category}\n{col.header}", justify="right")
+    for index, rows in enumerate(parts):
+        if index:
+            table.add_section()
+            table.add_row(
+                "", f"[bold]settings {rows[0].letter} on {task}[/]", "not ranked with above"
+            )
+        for row in rows:
+            values = [cell(row.entry, c) for c in cols]
+            table.add_row(
+                row.rank_label,
+                row.entry.model,
+                row.entry.source_label,
+                *(f"[yellow]{v.text}[/]" if v.flagged else v.text for v in values),
+            )
+    out.print(table)
+    out.print(
+        "rank: '=' shares the rank (difference not significant), '?' order by value only "
+        "(no uncertainty known); a letter after a value names its settings (below)"
+    )
+    out.print(_settings_table(board.name, list(cols)))
+
+
+@leaderboard_app.command()
+def diff(
+    name: Annotated[str, typer.Argument(help="Leaderboard name.")],
+    base: Annotated[str, typer.Option(help="Base model, e.g. LLaVA-1.5-7B.")],
+    boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
+) -> None:
+    """Each method's change against its base model per benchmark (green better, red worse)."""
+    from mmalign_eval.errors import UsageError
+    from mmalign_eval.leaderboard.diff import board_changes
+    from mmalign_eval.leaderboard.io import require_board
+    from mmalign_eval.leaderboard.view import ARROWS, columns
+
+    board = require_board(name, boards_dir)
+    rows = board_changes(board, base)
+    if not rows:
+        raise UsageError(
+            f"no method entries with base model '{base}' in {name}",
+            "entries name their base with `leaderboard add --base`",
+        )
+    cols = {c.benchmark.task for c in columns(board)}
+    table = Table(title=f"{board.name}: change against {base} (method - base)")
+    table.add_column("method")
+    table.add_column("source", overflow="fold")
+    shown = [b for b in board.benchmarks if b.task in cols]
+    for b in shown:
+        table.add_column(f"{b.title}\n{b.primary}", justify="right")
+    for changes in rows:
+        cells = [_change_text(ch) for ch in changes if ch.task in cols]
+        entry = changes[0].entry
+        table.add_row(entry.method or entry.model, entry.source_label, *cells)
+    out.print(table)
+    out.print(
+        f"green: better ({ARROWS['higher']}/{ARROWS['lower']} per metric), red: worse; "
+        "* significant at 5%; 'no comparable base': no base entry with the same settings"
+    )
+
+
+def _change_text(change: object) -> str:
+    from mmalign_eval.leaderboard.diff import Change
+
+    assert isinstance(change, Change)
+    delta = change.delta
+    if delta is None:
+        return f"[dim]{change.reason or '-'}[/]"
+    star = "*" if change.significant else ""
+    colour = {True: "green", False: "red"}.get(change.better) if change.better is not None else None
+    text = f"{delta:+.2f}{star}"
+    return f"[{colour}]{text}[/]" if colour else text
+
+
+@leaderboard_app.command()
+def export(
+    name: Annotated[str, typer.Argument(help="Leaderboard name.")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="md, csv or html.")],
+    output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    sort: SortOpt = None,
+    mixed_settings: MixedOpt = False,
+    boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
+) -> None:
+    """Export the board as Markdown, CSV or one self-contained HTML page."""
+    from mmalign_eval.leaderboard.export_csv import to_csv
+    from mmalign_eval.leaderboard.export_html import to_html
+    from mmalign_eval.leaderboard.export_md import to_markdown
+    from mmalign_eval.leaderboard.io import require_board
+
+    board = require_board(name, boards_dir)
+    if format is ExportFormat.csv:
+        text = to_csv(board)
+    elif format is ExportFormat.md:
+        text = to_markdown(board, sort, mixed_settings)
+    else:
+        text = to_html(board, sort, mixed_settings)
+    if output is None:
+        print(text, end="")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {output}")
+
+
+@leaderboard_app.command("validate")
+def validate_board(
+    name: Annotated[str, typer.Argument(help="Leaderboard name.")],
+    boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
+) -> None:
+    """Check a leaderboard file against the schema."""
+    from mmalign_eval.leaderboard.io import require_board
+
+    board = require_board(name, boards_dir)
+    out.print(
+        f"{name}: valid leaderboard schema {board.schema_version}, "
+        f"{len(board.entries)} entries, {len(board.benchmarks)} benchmarks"
+    )
