@@ -16,12 +16,32 @@ import click
 import typer
 from rich.console import Console
 
+from mmalign_eval.cli_judge import (
+    JudgeBaseUrlOpt,
+    JudgeConcurrencyOpt,
+    JudgeKeyEnvOpt,
+    JudgeMaxCallsOpt,
+    JudgeMaxFailOpt,
+    JudgeMaxTokensOpt,
+    JudgeNewTokensOpt,
+    JudgeOpt,
+    JudgeRetriesOpt,
+    JudgeRetryBaseOpt,
+    JudgeTimeoutOpt,
+    check_judge,
+    judge,
+    judge_config,
+)
+from mmalign_eval.cli_leaderboard import leaderboard_app
+from mmalign_eval.cli_stats import check, compare
 from mmalign_eval.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HarnessError, UsageError
+from mmalign_eval.judges.records import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
 from mmalign_eval.paths import default_cache_dir
 
 if TYPE_CHECKING:
     from mmalign_eval.engines.base import Engine
     from mmalign_eval.plan import RunConfig
+    from mmalign_eval.stats.subsets import SubsetSpec
 
 app = typer.Typer(
     add_completion=False,
@@ -29,6 +49,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Evaluate aligned multimodal LLMs on hallucination, safety, reasoning and preference.",
 )
+app.add_typer(leaderboard_app, name="leaderboard")
 out = Console()
 err = Console(stderr=True)
 
@@ -99,6 +120,12 @@ def run(
         int | None, typer.Option(min=1, help="First N samples per task (debugging).")
     ] = None,
     ids: Annotated[str | None, typer.Option(help="Comma-separated sample ids (debugging).")] = None,
+    subset: Annotated[
+        str | None, typer.Option(help="'smoke': a deterministic stratified subset per task.")
+    ] = None,
+    subset_size: Annotated[
+        int | None, typer.Option(min=1, help="Items per task in the subset (default 300).")
+    ] = None,
     output_dir: Annotated[Path, typer.Option(help="Parent folder of run folders.")] = Path(
         "results"
     ),
@@ -107,6 +134,17 @@ def run(
     bootstrap_resamples: Annotated[int, typer.Option(min=10)] = 1000,
     max_failure_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.05,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache for models, data, media.")] = None,
+    judge: JudgeOpt = None,
+    judge_base_url: JudgeBaseUrlOpt = DEFAULT_BASE_URL,
+    judge_api_key_env: JudgeKeyEnvOpt = DEFAULT_API_KEY_ENV,
+    judge_max_calls: JudgeMaxCallsOpt = None,
+    judge_max_tokens: JudgeMaxTokensOpt = None,
+    judge_max_failure_rate: JudgeMaxFailOpt = 0.05,
+    judge_concurrency: JudgeConcurrencyOpt = 8,
+    judge_timeout: JudgeTimeoutOpt = 60.0,
+    judge_max_retries: JudgeRetriesOpt = 6,
+    judge_retry_base: JudgeRetryBaseOpt = 1.0,
+    judge_max_new_tokens: JudgeNewTokensOpt = None,
 ) -> None:
     """Evaluate a model on tasks; rerunning the same command resumes an interrupted run."""
     from mmalign_eval.engines.base import EngineConfig
@@ -120,6 +158,13 @@ def run(
     names = _split(tasks) + _split(suite)
     if not names:
         raise UsageError("no tasks given", "pass --tasks pope (see `mmalign-eval tasks`)")
+    judging = judge_config(
+        judge, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
+        judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,
+        judge_retry_base, judge_max_new_tokens,
+    )  # fmt: skip
+    registry = build_registry()
+    check_judge(registry, names, judging)
     config = RunConfig(
         engine=EngineConfig(
             model=model,
@@ -136,18 +181,26 @@ def run(
         overrides=GenerationOverrides(max_new_tokens=max_new_tokens, temperature=temperature),
         limit=limit,
         ids=tuple(_split([ids] if ids else None)),
+        subset=_subset(subset, subset_size),
         seed=seed,
         bootstrap_resamples=bootstrap_resamples,
         max_failure_rate=max_failure_rate,
         output_dir=str(output_dir),
         run_id=run_id,
         cache_dir=_cache(cache_dir),
+        judge=judging,
     )
-    outcome = run_evaluation(config, build_registry(), err, _load_hf_engine)
+    outcome = run_evaluation(config, registry, err, _load_hf_engine)
     print_results(outcome.results, out)
     err.print(f"wrote {outcome.run_dir}/results.json, samples.jsonl, manifest.json")
     if not outcome.results.passed:
         raise typer.Exit(EXIT_FAILURE)
+
+
+def _subset(name: str | None, size: int | None) -> SubsetSpec | None:
+    from mmalign_eval.stats.subsets import parse_subset
+
+    return parse_subset(name, size)
 
 
 def _load_hf_engine(config: RunConfig) -> Engine:
@@ -177,8 +230,23 @@ def score(
     bootstrap_resamples: Annotated[int, typer.Option(min=10)] = 1000,
     max_failure_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.05,
     cache_dir: Annotated[Path | None, typer.Option()] = None,
+    judge: JudgeOpt = None,
+    judge_base_url: JudgeBaseUrlOpt = DEFAULT_BASE_URL,
+    judge_api_key_env: JudgeKeyEnvOpt = DEFAULT_API_KEY_ENV,
+    judge_max_calls: JudgeMaxCallsOpt = None,
+    judge_max_tokens: JudgeMaxTokensOpt = None,
+    judge_max_failure_rate: JudgeMaxFailOpt = 0.05,
+    judge_concurrency: JudgeConcurrencyOpt = 8,
+    judge_timeout: JudgeTimeoutOpt = 60.0,
+    judge_max_retries: JudgeRetriesOpt = 6,
+    judge_retry_base: JudgeRetryBaseOpt = 1.0,
+    judge_max_new_tokens: JudgeNewTokensOpt = None,
 ) -> None:
-    """Score answers produced elsewhere against a benchmark's labels, matched by id."""
+    """Score answers produced elsewhere against a benchmark's labels, matched by id.
+
+    For judged tasks a `judgement` field per line (the judge's raw text) is aggregated
+    without calling a judge; lines without one are judged by --judge.
+    """
     from mmalign_eval.registry import build_registry
     from mmalign_eval.report import print_results
     from mmalign_eval.results import write_json, write_jsonl
@@ -200,6 +268,21 @@ def score(
         seed=seed,
         resamples=bootstrap_resamples,
         max_failure_rate=max_failure_rate,
+        judge=judge_config(
+            judge,
+            judge_base_url,
+            judge_api_key_env,
+            judge_max_calls,
+            judge_max_tokens,
+            judge_max_failure_rate,
+            judge_concurrency,
+            judge_timeout,
+            judge_max_retries,
+            judge_retry_base,
+            judge_max_new_tokens,
+        ),
+        output_dir=output.parent if output else None,
+        console=err,
     )
     results, evaluation = score_predictions(request)
     _report_matching(evaluation.result.matching)
@@ -227,6 +310,9 @@ def _report_matching(matching: object) -> None:
             f"[yellow]{matching.unmatched_predictions} predictions match no benchmark id "
             f"(e.g. {', '.join(matching.unmatched_examples[:5])}); they are ignored[/]"
         )
+
+
+app.command("judge")(judge)
 
 
 @app.command("tasks")
@@ -264,6 +350,10 @@ def schema() -> None:
     from mmalign_eval.results import ResultsFile
 
     print(json.dumps(ResultsFile.model_json_schema(), indent=2))
+
+
+app.command()(compare)
+app.command()(check)
 
 
 def _report_error(exc: HarnessError) -> None:

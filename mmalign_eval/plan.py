@@ -12,7 +12,9 @@ from pydantic import Field
 from mmalign_eval.contracts import GenerationParams, Record, Request, Sample
 from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.errors import UsageError
+from mmalign_eval.judges.records import JudgeConfig
 from mmalign_eval.registry import Registry
+from mmalign_eval.stats.subsets import SubsetSpec, stratified_subset
 from mmalign_eval.task import DataProvenance, DataRequest, Protocol, TaskSpec
 
 
@@ -36,12 +38,14 @@ class RunConfig(Record):
     overrides: GenerationOverrides = GenerationOverrides()
     limit: int | None = Field(default=None, ge=1)
     ids: tuple[str, ...] = ()
+    subset: SubsetSpec | None = None  # a stratified smoke subset per task (--subset smoke)
     seed: int = 0
     bootstrap_resamples: int = Field(default=1000, ge=10)
     max_failure_rate: float = Field(default=0.05, ge=0.0, le=1.0)
     output_dir: str = "results"
     run_id: str | None = None
     cache_dir: str
+    judge: JudgeConfig | None = None  # judged tasks only; holds the key's variable name, no key
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,15 @@ def resolve_protocols(tasks: Sequence[TaskSpec], name: str | None) -> dict[str, 
     return {task.name: task.protocol(name) for task in tasks}
 
 
-def select(samples: list[Sample], limit: int | None, ids: Sequence[str]) -> list[Sample]:
-    """Samples picked by --ids (in the given order) and then capped by --limit."""
+def select(
+    samples: list[Sample],
+    limit: int | None,
+    ids: Sequence[str],
+    subset: SubsetSpec | None = None,
+) -> list[Sample]:
+    """Samples of the --subset, then picked by --ids (in the given order), capped by --limit."""
+    if subset is not None:
+        samples = stratified_subset(samples, subset)
     if ids:
         by_id = {s.id: s for s in samples}
         samples = [by_id[i] for i in ids if i in by_id]
@@ -82,7 +93,7 @@ def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
     plans = []
     for task in tasks:
         loaded = task.loader(request)
-        samples = select(loaded.samples, config.limit, config.ids)
+        samples = select(loaded.samples, config.limit, config.ids, config.subset)
         if not samples:
             raise UsageError(
                 f"no samples selected for {task.name}",

@@ -22,6 +22,9 @@ def test_non_editable_install_finds_tasks(tmp_path: Path) -> None:
         capture_output=True,
     )  # fmt: skip
     assert (target / "mmalign_eval_tasks" / "hallucination" / "pope.py").is_file()
+    # The shipped leaderboard is package data too (found by `leaderboard show hallucination`).
+    assert (target / "mmalign_eval_leaderboards" / "hallucination.json").is_file()
+    assert (target / "mmalign_eval_tasks" / "hallucination" / "mmhal_bench_judge_v1.txt").is_file()
     probe = (
         "import mmalign_eval_tasks, mmalign_eval;"
         "from mmalign_eval.registry import build_registry;"
@@ -37,4 +40,4 @@ def test_non_editable_install_finds_tasks(tmp_path: Path) -> None:
     ).stdout.splitlines()  # fmt: skip
     assert out[0].startswith(str(target)), "tasks must come from the installed copy"
     assert out[1].startswith(str(target))
-    assert out[2] == "pope_adversarial,pope_popular,pope_random"
+    assert out[2] == "mmhal_bench,pope_adversarial,pope_popular,pope_random"

@@ -1,0 +1,264 @@
+"""`mmalign-eval compare A B` and `mmalign-eval check` (the CI gate).
+
+check exit codes: 0 passed, 1 regression, 2 usage error, 3 inconclusive (subset too small
+to detect the margin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mmalign_eval.errors import UsageError
+
+if TYPE_CHECKING:
+    from mmalign_eval.metrics.base import MetricSpec
+    from mmalign_eval.plan import RunConfig
+    from mmalign_eval.stats.gate import GatePolicy
+    from mmalign_eval.stats.paired import RunRecords
+
+
+def _metric_specs() -> dict[str, Sequence[MetricSpec]]:
+    from mmalign_eval.registry import build_registry
+
+    return {name: task.metrics for name, task in build_registry().tasks.items()}
+
+
+def compare(
+    a: Annotated[Path, typer.Argument(help="Run folder or results.json (with samples.jsonl).")],
+    b: Annotated[Path, typer.Argument(help="The run to compare against A.")],
+    level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Interval level.")] = 0.95,
+    resamples: Annotated[int, typer.Option(min=100, help="Paired bootstrap resamples.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the comparison as JSON.")
+    ] = None,
+) -> None:
+    """Paired comparison B - A per task and metric: interval, p-value, Holm correction."""
+    from mmalign_eval.cli import err, out
+    from mmalign_eval.metrics.bootstrap import BootstrapConfig
+    from mmalign_eval.results import write_json
+    from mmalign_eval.stats.compare import compare_runs
+    from mmalign_eval.stats.paired import load_run
+    from mmalign_eval.stats.report import comparison_table, mismatch_lines
+
+    run_a, run_b = load_run(a), load_run(b)
+    config = BootstrapConfig(resamples=resamples, level=level, seed=seed)
+    comparison = compare_runs(run_a, run_b, _metric_specs(), config)
+    if not comparison.metrics:
+        raise UsageError(f"{a} and {b} share no scored items", "compare runs of the same tasks")
+    for line in mismatch_lines(
+        comparison.mismatches, comparison.tasks_only_in_a, comparison.tasks_only_in_b
+    ):
+        err.print(f"[yellow]not compared: {line}[/]", highlight=False, soft_wrap=True)
+    out.print(comparison_table(comparison))
+    err.print(
+        f"p-values: exact McNemar for 0/1 per-item scores on independent items, else a paired "
+        f"{config.resamples:,}-resample bootstrap (by image where items share one); Holm "
+        f"over {len(comparison.metrics)} metrics; marked at alpha {1 - level:.2g}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if json_out is not None:
+        write_json(json_out, comparison)
+
+
+def _margins(metric: list[str] | None) -> list[dict[str, Any]]:
+    """--metric task:metric[=margin] options as policy entries."""
+    entries: list[dict[str, Any]] = []
+    for text in metric or []:
+        name, _, margin = text.partition("=")
+        target, _, metric_name = name.partition(":")
+        if not target or not metric_name:
+            raise UsageError(f"bad --metric {text!r}", "use task:metric or task:metric=margin")
+        try:
+            entry: dict[str, Any] = {"target": target, "metric": metric_name}
+            if margin:
+                entry["margin"] = float(margin)
+        except ValueError as exc:
+            raise UsageError(f"bad margin in --metric {text!r}") from exc
+        entries.append(entry)
+    return entries
+
+
+def build_policy(path: Path | None, overrides: Mapping[str, Any]) -> GatePolicy:
+    """The policy file's settings (if any) with the command-line options on top."""
+    from pydantic import ValidationError
+
+    from mmalign_eval.stats.gate import GatePolicy, find_policy, load_policy
+
+    found = find_policy(path, Path.cwd())
+    base = load_policy(found).model_dump() if found else {}
+    given = {key: value for key, value in overrides.items() if value not in (None, [], ())}
+    try:
+        return GatePolicy.model_validate({**base, **given})
+    except ValidationError as exc:
+        raise UsageError(f"bad gate option: {exc.errors()[0]['msg']}") from exc
+
+
+def check(
+    baseline: Annotated[Path, typer.Option(help="Baseline run folder (or results.json).")],
+    candidate: Annotated[
+        Path | None, typer.Option(help="Candidate run folder (or results.json).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Evaluate this checkpoint exactly as the baseline was.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option(help="Policy file (default: ./.mmalign-gate.toml or .json).")
+    ] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option(help="Gate task:metric[=margin] (repeatable).")
+    ] = None,
+    margin: Annotated[float | None, typer.Option(help="Default margin (0.02).")] = None,
+    alpha: Annotated[float | None, typer.Option(help="One-sided level (0.05).")] = None,
+    power: Annotated[float | None, typer.Option(help="Power for the MDE (0.8).")] = None,
+    subset: Annotated[
+        str | None, typer.Option(help="With --model: 'smoke' or 'full' (default: baseline's).")
+    ] = None,
+    subset_size: Annotated[int | None, typer.Option(min=1, help="Items per task.")] = None,
+    resamples: Annotated[int | None, typer.Option(help="Bootstrap resamples (2000).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Bootstrap seed (0).")] = None,
+    report_dir: Annotated[
+        Path, typer.Option(help="Where report.json, summary.md, junit.xml go.")
+    ] = Path("gate-report"),
+    output_dir: Annotated[
+        Path, typer.Option(help="With --model: parent folder of the candidate run.")
+    ] = Path("results"),
+    batch_size: Annotated[int | None, typer.Option(min=1, help="With --model.")] = None,
+    device: Annotated[str | None, typer.Option(help="With --model: auto, cpu or cuda.")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache for models and data.")] = None,
+) -> None:
+    """CI gate: fail (exit 1) only on a real drop that may exceed the margin; 3: inconclusive."""
+    from mmalign_eval.stats.paired import load_run
+
+    if (candidate is None) == (model is None):
+        raise UsageError("pass exactly one of --candidate RUN and --model CHECKPOINT")
+    rules = build_policy(
+        policy,
+        {
+            "alpha": alpha,
+            "power": power,
+            "margin": margin,
+            "resamples": resamples,
+            "seed": seed,
+            "subset": subset,
+            "subset_size": subset_size,
+            "gate": _margins(metric),
+        },
+    )
+    base = load_run(baseline)
+    if model is not None:
+        engine = {"batch_size": batch_size, "device": device}
+        candidate = _evaluate_candidate(base, model, rules, output_dir, engine, cache_dir)
+    assert candidate is not None
+    raise typer.Exit(_gate(base, load_run(candidate), rules, report_dir))
+
+
+def _gate(base: RunRecords, cand: RunRecords, rules: GatePolicy, report_dir: Path) -> int:
+    from mmalign_eval.cli import err, out
+    from mmalign_eval.metrics.bootstrap import BootstrapConfig
+    from mmalign_eval.stats.compare import diff_runs
+    from mmalign_eval.stats.gate import GateReport, decide, gated_metrics, overall
+    from mmalign_eval.stats.report import gate_table, mismatch_lines, write_reports
+
+    config = BootstrapConfig(resamples=rules.resamples, seed=rules.seed)
+    alignment, diffs = diff_runs(base, cand, _metric_specs(), config)
+    if not diffs:
+        raise UsageError("baseline and candidate share no scored items", "gate the same tasks")
+    gates = [decide(d, m, rules.alpha, rules.power) for d, m in gated_metrics(diffs, rules)]
+    if not gates:
+        raise UsageError("no metric to gate", "name one with --metric task:metric")
+    failing = [t.task for t in cand.results.tasks if t.failure_rate > cand.results.max_failure_rate]
+    verdict, code = overall(gates, len(failing))
+    report = GateReport(
+        baseline=str(base.source),
+        candidate=str(cand.source),
+        verdict=verdict,
+        exit_code=code,
+        alpha=rules.alpha,
+        power=rules.power,
+        resamples=rules.resamples,
+        seed=rules.seed,
+        mismatches=alignment.mismatches,
+        metrics=gates,
+        failing_tasks=failing,
+    )
+    if failing:
+        err.print(f"[red]candidate failure rate above the threshold: {', '.join(failing)}[/]")
+    for line in mismatch_lines(
+        alignment.mismatches, alignment.tasks_only_in_a, alignment.tasks_only_in_b
+    ):
+        err.print(f"[yellow]not compared: {line}[/]", highlight=False, soft_wrap=True)
+    out.print(gate_table(report))
+    for gate in gates:
+        err.print(f"{gate.target}:{gate.metric}: {gate.reason}", highlight=False, soft_wrap=True)
+    written = write_reports(report, report_dir)
+    err.print(f"gate {verdict} (exit {code}); wrote {', '.join(str(p) for p in written)}")
+    return code
+
+
+def _evaluate_candidate(
+    base: RunRecords,
+    model: str,
+    rules: GatePolicy,
+    output_dir: Path,
+    engine: Mapping[str, Any],
+    cache_dir: Path | None,
+) -> Path:
+    """Run the checkpoint with the baseline's tasks, subset, protocols and generation."""
+    from pydantic import ValidationError
+
+    from mmalign_eval.cli import _cache, _load_hf_engine, err
+    from mmalign_eval.engines.base import EngineConfig
+    from mmalign_eval.engines.resolve import check_model_argument
+    from mmalign_eval.registry import build_registry
+    from mmalign_eval.runner import run as run_evaluation
+
+    check_model_argument(model)
+    config = replay_config(base.source, model, rules, str(output_dir), _cache(cache_dir))
+    changes = {key: value for key, value in engine.items() if value is not None}
+    try:
+        settings = EngineConfig.model_validate({**config.engine.model_dump(), **changes})
+    except ValidationError as exc:
+        raise UsageError(f"bad engine option: {exc.errors()[0]['msg']}") from exc
+    config = config.model_copy(update={"engine": settings})
+    err.print(f"evaluating candidate {model} as the baseline was evaluated")
+    outcome = run_evaluation(config, build_registry(), err, _load_hf_engine)
+    return outcome.run_dir
+
+
+def replay_config(
+    baseline_dir: Path, model: str, rules: GatePolicy, output_dir: str, cache_dir: str
+) -> RunConfig:
+    """The baseline's run configuration with the model (and maybe the subset) replaced."""
+    from pydantic import ValidationError
+
+    from mmalign_eval.runner import RunManifest
+    from mmalign_eval.stats.subsets import parse_subset
+
+    path = baseline_dir / "manifest.json"
+    if not path.is_file():
+        raise UsageError(
+            f"{baseline_dir} has no manifest.json, so it cannot be replayed",
+            "--model needs a baseline written by `mmalign-eval run`; else pass --candidate",
+        )
+    try:
+        manifest = RunManifest.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        raise UsageError(f"unreadable baseline manifest {path}: {exc.errors()[0]['msg']}") from exc
+    config = manifest.config
+    update: dict[str, Any] = {
+        "engine": config.engine.model_copy(update={"model": model}),
+        "run_id": None,
+        "output_dir": output_dir,
+        "cache_dir": cache_dir,
+    }
+    if rules.subset is not None:
+        update["subset"] = parse_subset(rules.subset, rules.subset_size)
+    elif rules.subset_size is not None and config.subset is not None:
+        update["subset"] = config.subset.model_copy(update={"size": rules.subset_size})
+    return config.model_copy(update=update)

@@ -1,0 +1,209 @@
+"""End-to-end: `mmalign-eval compare` and the `check` gate's exit codes, in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mmalign_eval.data.synthetic import ensure_synthetic_pope, label_file_name
+from mmalign_eval.metrics.binary import confusion_values
+
+pytestmark = pytest.mark.slow
+TASKS = ("pope_adversarial", "pope_popular", "pope_random")
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(cache_dir: Path, cwd: Path, *args: str) -> Result:
+    env = dict(os.environ)
+    env.update(
+        MMALIGN_EVAL_CACHE=str(cache_dir),
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        COLUMNS="200",
+        NO_COLOR="1",
+    )
+    env.pop("MMALIGN_EVAL_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "mmalign_eval.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def _expect(result: Result, code: int) -> None:
+    text = f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == code, text
+    assert "Traceback" not in result.stdout + result.stderr, text
+
+
+@pytest.fixture(scope="module")
+def baseline(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny-model POPE run on a 12-item smoke subset per task."""
+    workdir = tmp_path_factory.mktemp("gate")
+    result = cli(
+        cache_dir, workdir, "run", "--model", "tiny", "--tasks", "pope", "--data",
+        "synthetic:4", "--max-new-tokens", "4", "--subset", "smoke", "--subset-size", "12",
+        "--output-dir", "base",
+    )  # fmt: skip
+    _expect(result, 0)
+    (run_dir,) = (workdir / "base").iterdir()
+    return run_dir
+
+
+def _samples(run_dir: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+
+
+def _rewrite(source: Path, target: Path, correct: set[tuple[str, str]]) -> Path:
+    """A copy of a run whose listed (task, id) items are answered correctly."""
+    shutil.copytree(source, target)
+    lines = []
+    for sample in _samples(source):
+        if (sample["task"], sample["id"]) in correct and sample["status"] == "ok":
+            gold = sample["target"] == "yes"
+            sample["parsed"] = sample["target"]
+            sample["scores"] = confusion_values(gold, gold)
+        lines.append(json.dumps(sample))
+    (target / "samples.jsonl").write_text("\n".join(lines) + "\n")
+    return target
+
+
+def _report(folder: Path) -> dict[str, Any]:
+    return dict(json.loads((folder / "report.json").read_text()))
+
+
+def test_check_model_replays_the_baseline_and_passes(cache_dir: Path, baseline: Path) -> None:
+    work = baseline.parent.parent
+    result = cli(
+        cache_dir, work, "check", "--baseline", str(baseline), "--model", "tiny",
+        "--output-dir", "cand", "--report-dir", "rep-pass",
+    )  # fmt: skip
+    _expect(result, 0)
+    (candidate,) = (work / "cand").iterdir()
+    manifest = json.loads((candidate / "manifest.json").read_text())
+    assert manifest["config"]["subset"] == {"name": "smoke", "size": 12, "seed": 0}
+    assert manifest["config"]["overrides"]["max_new_tokens"] == 4
+    base_manifest = json.loads((baseline / "manifest.json").read_text())
+    assert [t["sample_ids_sha256"] for t in manifest["tasks"]] == [
+        t["sample_ids_sha256"] for t in base_manifest["tasks"]
+    ]
+    assert all(t["n_samples"] == 12 for t in manifest["tasks"])
+    report = _report(work / "rep-pass")
+    assert report["verdict"] == "pass" and report["exit_code"] == 0
+    assert {(m["target"], m["metric"]) for m in report["metrics"]} == {
+        *((t, "f1") for t in TASKS),
+        ("pope", "mean_f1"),
+    }
+    assert (work / "rep-pass" / "summary.md").read_text().startswith("## mmalign-eval gate")
+    assert "<testsuite" in (work / "rep-pass" / "junit.xml").read_text()
+
+
+def test_check_model_fails_on_a_real_regression(cache_dir: Path, baseline: Path) -> None:
+    # A baseline that answered every item correctly; the tiny model is far worse.
+    work = baseline.parent.parent
+    everything = {(s["task"], s["id"]) for s in _samples(baseline)}
+    perfect = _rewrite(baseline, work / "perfect", everything)
+    result = cli(
+        cache_dir, work, "check", "--baseline", str(perfect), "--model", "tiny",
+        "--output-dir", "cand", "--report-dir", "rep-fail",
+    )  # fmt: skip
+    _expect(result, 1)
+    report = _report(work / "rep-fail")
+    assert report["verdict"] == "regression"
+    assert 'failures="' in (work / "rep-fail" / "junit.xml").read_text()
+    assert "regression" in (work / "rep-fail" / "summary.md").read_text()
+
+
+def test_check_is_inconclusive_on_a_subset_too_small(cache_dir: Path, baseline: Path) -> None:
+    # The baseline is better on a single item: no significant drop, but 12 items cannot
+    # detect a drop of 0.01 either.
+    work = baseline.parent.parent
+    wrong = next(
+        s for s in _samples(baseline) if s["task"] == TASKS[0] and s["scores"].get("tp") != 1.0
+    )
+    better = _rewrite(baseline, work / "better", {(wrong["task"], wrong["id"])})
+    result = cli(
+        cache_dir, work, "check", "--baseline", str(better), "--candidate", str(baseline),
+        "--metric", f"{TASKS[0]}:accuracy=0.01", "--report-dir", "rep-unsure",
+    )  # fmt: skip
+    _expect(result, 3)
+    (metric,) = _report(work / "rep-unsure")["metrics"]
+    assert metric["verdict"] == "inconclusive"
+    assert metric["required_items"] > metric["n_items"] == 12
+    assert "need about" in (work / "rep-unsure" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--model", "tiny", "--candidate", "{base}"),
+        (),
+        ("--candidate", "{base}", "--metric", "pope_random"),
+        ("--candidate", "{base}", "--metric", "pope_random:yes_ratio"),
+        ("--candidate", "{base}", "--alpha", "0.7"),
+        ("--candidate", "does-not-exist"),
+        ("--model", "tiny", "--device", "tpu"),
+    ],
+    ids=["both", "neither", "bad-metric", "no-direction", "bad-alpha", "missing-run", "device"],
+)
+def test_check_usage_errors_exit_2(cache_dir: Path, baseline: Path, args: tuple[str, ...]) -> None:
+    filled = [a.format(base=baseline) for a in args]
+    result = cli(cache_dir, baseline.parent.parent, "check", "--baseline", str(baseline), *filled)
+    _expect(result, 2)
+    assert "error:" in result.stderr
+
+
+def test_check_reads_a_policy_file(cache_dir: Path, baseline: Path, tmp_path: Path) -> None:
+    (tmp_path / ".mmalign-gate.toml").write_text(
+        f'margin = 0.01\n[[gate]]\ntarget = "{TASKS[1]}"\nmetric = "accuracy"\n'
+    )
+    result = cli(
+        cache_dir, tmp_path, "check", "--baseline", str(baseline), "--candidate", str(baseline)
+    )
+    _expect(result, 0)
+    (metric,) = _report(tmp_path / "gate-report")["metrics"]
+    assert (metric["target"], metric["metric"], metric["margin"]) == (TASKS[1], "accuracy", 0.01)
+
+
+def test_compare_score_outputs(cache_dir: Path, tmp_path: Path) -> None:
+    labels = ensure_synthetic_pope(cache_dir / "data", 4) / label_file_name("adversarial")
+    rows = [json.loads(line) for line in labels.read_text().splitlines()]
+    good = [{"question_id": r["question_id"], "text": r["label"].capitalize()} for r in rows]
+    bad = [{"question_id": r["question_id"], "text": "Yes"} for r in rows[:-2]]
+    for name, answers in (("good", good), ("bad", bad)):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers))
+        scored = cli(
+            cache_dir, tmp_path, "score", "pope_adversarial", "--predictions", f"{name}.jsonl",
+            "--data", str(labels), "--output", f"{name}/results.json",
+        )  # fmt: skip
+        _expect(scored, 0)
+    result = cli(cache_dir, tmp_path, "compare", "good", "bad", "--json", "cmp.json")
+    _expect(result, 0)
+    assert "pope_adversarial" in result.stdout and "▼ worse" in result.stdout
+    assert "2 only in A" in result.stderr
+    comparison = json.loads((tmp_path / "cmp.json").read_text())
+    rows_by_metric = {m["metric"]: m for m in comparison["metrics"]}
+    assert rows_by_metric["accuracy"]["diff"] == pytest.approx(-0.5, abs=0.05)
+    assert rows_by_metric["accuracy"]["verdict"] == "worse"
+    assert rows_by_metric["yes_ratio"]["verdict"] == "changed"
+    assert comparison["mismatches"][0]["only_in_a"] == 2
