@@ -43,6 +43,13 @@ JudgeRetriesOpt = Annotated[int, typer.Option(min=0, help="Retries on 429, 5xx a
 JudgeRetryBaseOpt = Annotated[
     float, typer.Option(min=0.0, help="First backoff delay in seconds (doubles, with jitter).")
 ]
+JudgeModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="generate (the judge writes text) or choice (a local judge picks the most likely "
+        "verdict, e.g. 'Rating: 4'); default: choice for tiny, generate otherwise."
+    ),
+]
 JudgeNewTokensOpt = Annotated[
     int | None, typer.Option(min=1, help="Judge max tokens (default: server's; local: 512).")
 ]
@@ -60,14 +67,16 @@ def judge_config(
     max_retries: int = 6,
     retry_base: float = 1.0,
     max_new_tokens: int | None = None,
+    mode: str | None = None,
 ) -> JudgeConfig | None:
     """The judge configuration of the command line (None without --judge)."""
-    from mmalign_eval.judges.base import parse_judge_spec
+    from mmalign_eval.judges.base import check_judge_mode
 
     if judge is None:
         return None
-    parse_judge_spec(judge)  # a bad value is a usage error before anything runs
-    return JudgeConfig(
+    if mode not in (None, "generate", "choice"):
+        raise UsageError(f"bad --judge-mode '{mode}'", "use generate or choice")
+    config = JudgeConfig(
         spec=judge,
         base_url=base_url,
         api_key_env=api_key_env,
@@ -79,7 +88,10 @@ def judge_config(
         max_retries=max_retries,
         retry_base_s=retry_base,
         max_new_tokens=max_new_tokens,
+        mode=mode,  # checked above
     )
+    check_judge_mode(config)  # a bad value is a usage error before anything runs
+    return config
 
 
 def check_judge(registry: Registry, names: Iterable[str], config: JudgeConfig | None) -> None:
@@ -111,6 +123,7 @@ def judge(
     judge_max_retries: JudgeRetriesOpt = 6,
     judge_retry_base: JudgeRetryBaseOpt = 1.0,
     judge_max_new_tokens: JudgeNewTokensOpt = None,
+    judge_mode: JudgeModeOpt = None,
 ) -> None:
     """Run or complete the judge stage of a run folder (default: the run's judge), re-score."""
     from mmalign_eval.cli import err, out
@@ -120,7 +133,7 @@ def judge(
     config = judge_config(
         judge, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
         judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,
-        judge_retry_base, judge_max_new_tokens,
+        judge_retry_base, judge_max_new_tokens, judge_mode,
     )  # fmt: skip
     if not (run_dir / "manifest.json").is_file():
         raise DataError(f"{run_dir} has no manifest.json", "pass a folder written by `run`")

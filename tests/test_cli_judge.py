@@ -137,20 +137,48 @@ def test_judge_failures_and_threshold(cache_dir: Path, tmp_path: Path, fake_judg
 
 @pytest.mark.slow
 def test_tiny_local_judge_end_to_end(cache_dir: Path, tmp_path: Path) -> None:
-    done = cli(
-        cache_dir, tmp_path, "run", *GEN, "--judge", "tiny", "--judge-max-new-tokens", "4",
-        "--output-dir", "out",
-    )  # fmt: skip
-    # The tiny judge is random: its texts hold no rating, so every item is a counted failure.
-    _ok(done, 1)
+    done = cli(cache_dir, tmp_path, "run", *GEN, "--judge", "tiny", "--output-dir", "out")
+    # tiny judges in choice mode: it picks the most likely of "Rating: 0".."Rating: 6", so
+    # every judgement parses and the offline demo finishes with numbers (exit 0).
+    _ok(done, 0)
     run_dir = _run_dir(tmp_path)
     _ok(cli(cache_dir, tmp_path, "validate", str(run_dir / "results.json")))
     task = _task(run_dir)
-    assert task["judge"]["judge"]["backend"] == "tiny" and task["judge"]["official"] is False
-    assert task["judge"]["counts"]["unparseable"] + task["judge"]["counts"]["ok"] == 8
+    identity = task["judge"]["judge"]
+    assert identity["backend"] == "tiny" and identity["mode"] == "choice"
+    assert task["judge"]["official"] is False
+    assert task["judge"]["counts"] == {"ok": 8, "unparseable": 0, "error": 0, "not_judged": 0}
     assert "not the official gpt-4-0314" in done.stdout
     samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
-    assert all(s["judgement"]["text"] is not None for s in samples)
+    texts = {s["judgement"]["text"] for s in samples}
+    assert texts <= {f"Rating: {r}" for r in range(7)}
+    score = next(m for m in task["metrics"] if m["name"] == "average_score")["value"]
+    ratings = [int(t.split(": ")[1]) for t in (s["judgement"]["text"] for s in samples)]
+    assert score == pytest.approx(sum(ratings) / len(ratings))
+
+
+@pytest.mark.slow
+def test_tiny_judge_in_generate_mode_counts_unparseable_texts(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", *GEN, "--judge", "tiny", "--judge-mode", "generate",
+        "--judge-max-new-tokens", "4", "--output-dir", "out",
+    )  # fmt: skip
+    # The random tiny model writes no "Rating: s": every item is a counted failure, exit 1.
+    _ok(done, 1)
+    task = _task(_run_dir(tmp_path))
+    assert task["judge"]["judge"]["mode"] == "generate"
+    assert task["judge"]["counts"]["unparseable"] + task["judge"]["counts"]["ok"] == 8
+
+
+def test_choice_mode_needs_a_local_judge(cache_dir: Path, tmp_path: Path) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", *GEN, "--judge", "openai:gpt-4-0314",
+        "--judge-mode", "choice", "--output-dir", "out",
+    )  # fmt: skip
+    _ok(done, 2)
+    assert "needs a local judge" in done.stderr
 
 
 def test_judged_task_without_judge_is_a_usage_error(cache_dir: Path, tmp_path: Path) -> None:

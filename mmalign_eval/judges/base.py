@@ -53,9 +53,20 @@ def parse_judge_spec(spec: str) -> tuple[BackendName, str]:
     return ("openai" if backend == "openai" else "hf"), model
 
 
+def check_judge_mode(config: JudgeConfig) -> tuple[BackendName, str]:
+    """The parsed --judge value; choice mode is refused for API judges."""
+    backend, model = parse_judge_spec(config.spec)
+    if backend == "openai" and config.mode == "choice":
+        raise UsageError(
+            "--judge-mode choice needs a local judge (hf:<model> or tiny)",
+            "an API judge returns text, not the log-likelihoods of the verdicts",
+        )
+    return backend, model
+
+
 def judge_identity(config: JudgeConfig, cache_dir: Path) -> JudgeIdentity:
     """The identity (and so the cache keys) of the configured judge, without loading it."""
-    backend, model = parse_judge_spec(config.spec)
+    backend, model = check_judge_mode(config)
     if backend == "openai":
         return JudgeIdentity(
             backend="openai",

@@ -38,6 +38,8 @@ def hf_identity(
         model=model,
         model_fingerprint=stable_hash({"weights": weights, "dtype": str(dtype)}),
         decoding=decoding,
+        # A random tiny model never writes a parseable verdict; it can still pick one.
+        mode=config.mode or ("choice" if backend == "tiny" else "generate"),
     )
     return identity, resolved.local_dir
 
@@ -67,7 +69,37 @@ class HFJudge:
         return self._batch * 4
 
     def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
-        """Generate greedily for every input; engine errors become error replies."""
+        """One reply per input: generated text, or in choice mode the most likely verdict."""
+        if self._identity.mode == "choice":
+            return self._choose(inputs, keys)
+        return self._generate(inputs, keys)
+
+    def _choose(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
+        replies = [
+            JudgeReply(
+                key=key,
+                error=f"task {item.task} has no closed set of verdicts for --judge-mode choice",
+                model=self._identity.model,
+            )
+            for item, key in zip(inputs, keys, strict=True)
+        ]
+        todo = [i for i, item in enumerate(inputs) if item.choices]
+        if not todo:
+            return replies
+        requests = [Request(messages=inputs[i].messages, generation=self._generation) for i in todo]
+        scores = self._engine.loglikelihood(requests, [inputs[i].choices for i in todo])
+        for index, options in zip(todo, scores, strict=True):
+            best = max(options, key=lambda option: option.logprob)
+            replies[index] = JudgeReply(
+                key=keys[index],
+                text=best.option,
+                model=self._identity.model,
+                prompt_tokens=0,
+                completion_tokens=best.num_tokens,
+            )
+        return replies
+
+    def _generate(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
         requests = [Request(messages=i.messages, generation=self._generation) for i in inputs]
         by_request: dict[str, JudgeReply] = {}
         namespace = self._engine.response_namespace

@@ -18,6 +18,12 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
 
 
+# generate: the judge writes text that the task's parser reads. choice: a local judge scores
+# each of the task's closed set of verdicts ("Rating: 0" .. "Rating: 6") by log-likelihood and
+# answers with the most likely one, so its answers always parse.
+JudgeMode = Literal["generate", "choice"]
+
+
 class JudgeDecoding(Record):
     """Decoding settings sent to the judge; part of its identity and of the cache key."""
 
@@ -40,6 +46,9 @@ class JudgeConfig(Record):
     retry_base_s: float = Field(default=1.0, ge=0.0)
     max_new_tokens: int | None = Field(default=None, ge=1)
     batch_size: int = Field(default=8, ge=1)
+    mode: JudgeMode | None = Field(
+        default=None, description="None: choice for tiny, else generate."
+    )
 
 
 class JudgeIdentity(Record):
@@ -50,6 +59,7 @@ class JudgeIdentity(Record):
     model_fingerprint: str | None = None
     base_url: str | None = None
     decoding: JudgeDecoding = JudgeDecoding()
+    mode: JudgeMode = "generate"
 
     @property
     def label(self) -> str:
@@ -69,6 +79,7 @@ class JudgeInput(Record):
     task: str
     sample_id: str
     messages: tuple[Message, ...]
+    choices: tuple[str, ...] = ()  # the task's closed set of verdicts (used in choice mode)
 
     def text(self) -> str:
         """All text of the messages (for token estimates)."""
@@ -78,7 +89,12 @@ class JudgeInput(Record):
 
     def key(self, namespace: str, template_sha256: str) -> str:
         """Cache key: judge identity, template hash and the exact input."""
-        content = stable_hash([m.model_dump(mode="json") for m in self.messages])
+        content = stable_hash(
+            {
+                "messages": [m.model_dump(mode="json") for m in self.messages],
+                "choices": self.choices,
+            }
+        )
         return sha256_text(f"{namespace}:{template_sha256}:{content}")
 
 
@@ -135,6 +151,7 @@ class JudgeTaskSpec:
     parse: Callable[[str], int | None]  # judge text -> rating, None when unparseable
     expected_output_tokens: int = 200  # for the cost estimate printed before judging
     unparseable_reason: str = "the judge's text holds no verdict"
+    choices: tuple[str, ...] = ()  # closed set of verdict texts, for local judges in choice mode
 
     def is_official(self, identity: JudgeIdentity) -> bool:
         """Whether a judge is the benchmark's official one (same backend and model id)."""

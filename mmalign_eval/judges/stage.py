@@ -107,6 +107,7 @@ def judge_input(task: str, sample: Sample, response: str, spec: JudgeTaskSpec) -
         task=task,
         sample_id=sample.id,
         messages=(Message(role="user", content=(TextPart(text=text),)),),
+        choices=spec.choices,
     )
 
 

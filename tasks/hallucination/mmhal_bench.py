@@ -157,6 +157,7 @@ JUDGE = JudgeTaskSpec(
     parse=parse_rating,
     expected_output_tokens=150,
     unparseable_reason=_UNPARSEABLE,
+    choices=tuple(f"Rating: {s}" for s in range(7)),
 )
 
 
