@@ -1,0 +1,191 @@
+"""NLP resources some metrics need (NLTK data, spaCy word vectors): checked, never auto-fetched.
+
+A run must not download anything halfway through: `mmalign-eval resources fetch` fetches on
+a connected machine into the harness cache, and a run that lacks a resource stops before
+generation with that command in its hint.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mmalign_eval.errors import HarnessError
+from mmalign_eval.paths import default_cache_dir
+
+FETCH_COMMAND = "mmalign-eval resources fetch"
+# nltk >= 3.9 reads the pickle-free punkt_tab and the *_eng tagger instead of punkt and
+# averaged_perceptron_tagger; omw-1.4 is what WordNetLemmatizer loads beside wordnet.
+NLTK_PACKAGES: tuple[str, ...] = (
+    "punkt_tab",
+    "averaged_perceptron_tagger_eng",
+    "wordnet",
+    "omw-1.4",
+)
+# Where each package is found inside an nltk data folder (nltk also tries a .zip beside it).
+NLTK_RESOURCE_PATHS: dict[str, str] = {
+    "punkt_tab": "tokenizers/punkt_tab/english/",
+    "punkt": "tokenizers/punkt",
+    "averaged_perceptron_tagger_eng": "taggers/averaged_perceptron_tagger_eng/",
+    "averaged_perceptron_tagger": "taggers/averaged_perceptron_tagger",
+    "wordnet": "corpora/wordnet",
+    "omw-1.4": "corpora/omw-1.4",
+}
+# AMBER's official synonym matching uses this model's word vectors (similarity > 0.8).
+AMBER_SPACY_MODEL = "en_core_web_lg"
+SPACY_EXTRA_HINT = "pip install 'mmalign-eval[amber]'"
+
+
+class ResourceError(HarnessError):
+    """A metric needs an NLP resource that is not installed; the hint says how to fetch it."""
+
+
+@dataclass(frozen=True)
+class ResourceStatus:
+    """Whether one resource is present, for `mmalign-eval resources status`."""
+
+    name: str
+    kind: str  # "nltk" or "spacy"
+    present: bool
+    detail: str = ""
+
+
+def nltk_data_dir() -> Path:
+    """The harness's own NLTK data folder (inside the cache, so CI caches can keep it)."""
+    return default_cache_dir() / "nltk_data"
+
+
+def configure_nltk() -> bool:
+    """Put the harness's data folder on nltk's search path; False when nltk is not installed."""
+    if importlib.util.find_spec("nltk") is None:
+        return False
+    import nltk
+
+    folder = str(nltk_data_dir())
+    if folder not in nltk.data.path:
+        nltk.data.path.insert(0, folder)
+    return True
+
+
+def _nltk_has(package: str) -> bool:
+    import nltk
+
+    path = NLTK_RESOURCE_PATHS.get(package, package)
+    try:
+        nltk.data.find(path)
+    except LookupError:
+        return False
+    return True
+
+
+def missing_nltk(packages: Sequence[str]) -> list[str]:
+    """The packages nltk cannot find (all of them when nltk itself is missing)."""
+    if not configure_nltk():
+        return list(packages)
+    return [p for p in packages if not _nltk_has(p)]
+
+
+def nltk_available(packages: Sequence[str]) -> bool:
+    """True when nltk is installed and finds every package, offline."""
+    return not missing_nltk(packages)
+
+
+def require_nltk(packages: Sequence[str]) -> None:
+    """Raise ResourceError naming the missing NLTK packages and the command that fetches them."""
+    if importlib.util.find_spec("nltk") is None:
+        raise ResourceError(
+            "this metric needs nltk, which is not installed",
+            f"pip install nltk, then run `{FETCH_COMMAND}` on a connected machine",
+        )
+    missing = missing_nltk(packages)
+    if missing:
+        raise ResourceError(
+            f"missing NLTK data: {', '.join(missing)} (looked in {nltk_data_dir()} and "
+            "nltk's default folders)",
+            f"run `{FETCH_COMMAND}` on a connected machine (or copy its nltk_data folder here)",
+        )
+
+
+def spacy_model_available(name: str) -> bool:
+    """True when spaCy is installed and the named model package is importable."""
+    if importlib.util.find_spec("spacy") is None:
+        return False
+    return importlib.util.find_spec(name) is not None
+
+
+def require_spacy_model(name: str) -> None:
+    """Raise ResourceError when spaCy or the named model (word vectors) is missing."""
+    if importlib.util.find_spec("spacy") is None:
+        raise ResourceError(
+            f"this metric needs spaCy and its '{name}' model; spaCy is not installed",
+            f"{SPACY_EXTRA_HINT}, then run `{FETCH_COMMAND}` on a connected machine",
+        )
+    if not spacy_model_available(name):
+        raise ResourceError(
+            f"missing spaCy model '{name}' (word vectors for synonym matching)",
+            f"run `{FETCH_COMMAND}` on a connected machine",
+        )
+
+
+def fetch(packages: Sequence[str] = NLTK_PACKAGES, spacy_models: Sequence[str] = ()) -> None:
+    """Download NLTK packages into the harness folder and spaCy models with spaCy's installer."""
+    if packages:
+        _fetch_nltk(packages)
+    for model in spacy_models:
+        _fetch_spacy(model)
+
+
+def _fetch_nltk(packages: Sequence[str]) -> None:
+    if not configure_nltk():
+        raise ResourceError("nltk is not installed", "pip install nltk")
+    import nltk
+
+    folder = nltk_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for package in packages:
+        try:
+            ok = nltk.download(package, download_dir=str(folder), quiet=True, raise_on_error=True)
+        except Exception as exc:  # nltk raises plain ValueError/URLError/OSError on failures
+            raise ResourceError(
+                f"could not download NLTK package {package}: {exc}",
+                "run this on a machine with internet access, then copy "
+                f"{folder} to the same place on this one",
+            ) from exc
+        if not ok or not _nltk_has(package):
+            raise ResourceError(
+                f"NLTK package {package} did not install into {folder}",
+                "check the network and rerun",
+            )
+
+
+def _fetch_spacy(model: str) -> None:
+    if importlib.util.find_spec("spacy") is None:
+        raise ResourceError(f"spaCy is needed to fetch {model}", SPACY_EXTRA_HINT)
+    if spacy_model_available(model):
+        return
+    from spacy.cli import download
+
+    try:
+        download(model)
+    except SystemExit as exc:  # spaCy's CLI exits instead of raising
+        raise ResourceError(
+            f"spaCy could not download {model} (exit {exc.code})",
+            "run this on a machine with internet access",
+        ) from exc
+
+
+def status(
+    packages: Sequence[str] = NLTK_PACKAGES, spacy_models: Sequence[str] = (AMBER_SPACY_MODEL,)
+) -> list[ResourceStatus]:
+    """Presence of each NLTK package and spaCy model."""
+    missing = set(missing_nltk(packages))
+    rows = [
+        ResourceStatus(p, "nltk", p not in missing, NLTK_RESOURCE_PATHS.get(p, p)) for p in packages
+    ]
+    spacy_installed = importlib.util.find_spec("spacy") is not None
+    for model in spacy_models:
+        detail = "" if spacy_installed else f"spaCy not installed ({SPACY_EXTRA_HINT})"
+        rows.append(ResourceStatus(model, "spacy", spacy_model_available(model), detail))
+    return rows

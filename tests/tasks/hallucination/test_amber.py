@@ -1,0 +1,173 @@
+"""AMBER adapter: official files, synthetic data, extraction (where NLTK data exists), score."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmalign_eval.contracts import Response
+from mmalign_eval.data.synthetic import OBJECTS
+from mmalign_eval.errors import DataError, UsageError
+from mmalign_eval.evaluation import TaskInputs, evaluate_group, evaluate_task
+from mmalign_eval.metrics.bootstrap import BootstrapConfig
+from mmalign_eval.registry import build_registry
+from mmalign_eval.resources import (
+    AMBER_SPACY_MODEL,
+    NLTK_PACKAGES,
+    ResourceError,
+    nltk_available,
+    spacy_model_available,
+)
+from mmalign_eval.scoring import ScoreRequest, score_predictions
+from mmalign_eval.task import DataRequest, ParsedAnswer, Protocol, TaskSpec
+from mmalign_eval_tasks.hallucination import amber
+
+
+@pytest.fixture(scope="module")
+def tasks() -> dict[str, TaskSpec]:
+    return build_registry().tasks
+
+
+def _request(source: str, cache: Path, need_media: bool = False) -> DataRequest:
+    return DataRequest(source=source, cache_dir=str(cache), need_media=need_media)
+
+
+def test_real_files_split_by_query_files(
+    shared_file: Callable[..., Path], tasks: dict[str, TaskSpec], tmp_path: Path
+) -> None:
+    folder = shared_file("amber")
+    counts = {}
+    for kind in ("generative", "discriminative", "existence", "attribute", "relation"):
+        loaded = tasks[f"amber_{kind}"].loader(_request(str(folder), tmp_path))
+        counts[kind] = len(loaded.samples)
+        assert loaded.provenance.kind == "official_files"
+        assert "15,220 items" in (loaded.provenance.version_note or "")
+    assert counts == {
+        "generative": 1004,
+        "discriminative": 14216,
+        "existence": 4924,
+        "attribute": 7628,
+        "relation": 1664,
+    }
+    attribute = tasks["amber_attribute"].loader(_request(str(folder), tmp_path)).samples
+    assert {s.metadata["subtype"] for s in attribute} == {"state", "number", "action"}
+    first = tasks["amber_generative"].loader(_request(str(folder), tmp_path)).samples[0]
+    assert first.id == "1" and first.question == "Describe this image."
+    assert json.loads(str(first.metadata["truth"]))[:2] == ["sky", "forest"]
+    assert first.media[0].sha256 == "unread:AMBER_1.jpg"
+
+
+def test_missing_data_is_a_usage_error(tasks: dict[str, TaskSpec], tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="official AMBER files"):
+        tasks["amber_discriminative"].loader(DataRequest(cache_dir=str(tmp_path)))
+    with pytest.raises(DataError, match=r"no AMBER annotations\.json"):
+        tasks["amber_discriminative"].loader(_request(str(tmp_path), tmp_path))
+
+
+def test_synthetic_annotations_are_truthful(tasks: dict[str, TaskSpec], tmp_path: Path) -> None:
+    loaded = tasks["amber_generative"].loader(_request("synthetic:4", tmp_path, need_media=True))
+    manifest = json.loads(
+        (tmp_path / "data" / "synthetic-pope-v1-n4-s0" / "manifest.json").read_text()
+    )
+    for sample, image in zip(loaded.samples, manifest["images"], strict=True):
+        shapes = [o.split(" ", 1)[1] for o in image["objects"]]
+        assert json.loads(str(sample.metadata["truth"])) == shapes
+        assert not set(json.loads(str(sample.metadata["hallu"]))) & set(shapes)
+        assert sample.media[0].path is not None and Path(sample.media[0].path).is_file()
+    existence = tasks["amber_existence"].loader(_request("synthetic:4", tmp_path)).samples
+    assert {s.target for s in existence} == {"no"}
+    shapes = {o.split(" ", 1)[1] for o in OBJECTS}
+    assert all(any(word in s.question for word in shapes) for s in existence)
+
+
+def _fake_generative(task: TaskSpec) -> TaskSpec:
+    """The generative task with nouns given directly and exact-match 'similarity'."""
+    protocol = Protocol("official", "nouns given", lambda text: ParsedAnswer(text))
+    return dataclasses.replace(
+        task,
+        protocols={"official": protocol},
+        item_values=lambda s, p: amber.generative_values(s, p, similar=lambda a, b: a == b),
+    )
+
+
+def test_amber_score_group_from_unrounded_inputs(
+    tasks: dict[str, TaskSpec], tmp_path: Path
+) -> None:
+    config = BootstrapConfig(resamples=50, seed=0)
+    evaluations = {}
+    for name in ("amber_generative", "amber_discriminative"):
+        task = tasks[name]
+        if name == "amber_generative":
+            task = _fake_generative(task)
+        loaded = task.loader(_request("synthetic:4", tmp_path))
+        answers = {
+            s.id: (json.loads(str(s.metadata["truth"]))[0] + " dragon star")
+            if name == "amber_generative"
+            else "No"
+            for s in loaded.samples
+        }
+        responses = {k: Response(key=k, text=v, finish_reason="stop") for k, v in answers.items()}
+        inputs = TaskInputs(task, task.protocol(None), loaded.provenance, None)
+        evaluations[name] = evaluate_task(inputs, loaded.samples, responses, config)
+    group = dataclasses.replace(
+        build_registry().groups["amber"], tasks=("amber_generative", "amber_discriminative")
+    )
+    result = evaluate_group(group, evaluations, config)
+    score = next(metric for metric in result.metrics if metric.name == "amber_score")
+    chair = evaluations["amber_generative"].result.metric("chair_unrounded").value
+    f1 = evaluations["amber_discriminative"].result.metric("f1_unrounded").value
+    assert chair is not None and f1 is not None and score.value is not None
+    assert score.value == pytest.approx(((100 - chair) + f1) / 2)
+    assert score.primary and score.ci is not None
+    assert not np.isclose(chair, round(chair, 1)) or not np.isclose(f1, round(f1, 1))
+
+
+def test_generative_requires_resources_with_the_fetch_command(tasks: dict[str, TaskSpec]) -> None:
+    requires = tasks["amber_generative"].requires
+    assert requires is not None
+    if nltk_available(NLTK_PACKAGES) and spacy_model_available(AMBER_SPACY_MODEL):
+        requires(None)
+        return
+    with pytest.raises(ResourceError) as caught:
+        requires(None)
+    assert "mmalign-eval resources fetch" in (caught.value.hint or "")
+
+
+def test_noun_extraction_matches_the_official_recipe() -> None:
+    if not nltk_available(NLTK_PACKAGES):
+        pytest.skip("NLTK data absent (run `mmalign-eval resources fetch`)")
+    nouns = amber.extract_nouns("Two dogs are running on the grass near a red boat.")
+    assert {"dog", "grass", "boat"} <= set(nouns)
+
+
+def test_score_official_json_array_predictions(
+    shared_file: Callable[..., Path], tasks: dict[str, TaskSpec], tmp_path: Path
+) -> None:
+    folder = shared_file("amber")
+    rows = json.loads((folder / "annotations.json").read_text())
+    existence = [r for r in rows if r["type"] == "discriminative-hallucination"][:40]
+    answers = [
+        {"id": r["id"], "response": "No" if i % 4 else "Yes"} for i, r in enumerate(existence)
+    ]
+    answers.append({"id": 999999, "response": "No"})
+    path = tmp_path / "amber_answers.json"
+    path.write_text(json.dumps(answers))  # the official inference file: one JSON array
+    results, _ = score_predictions(
+        ScoreRequest(
+            task=tasks["amber_existence"],
+            predictions=path,
+            data=DataRequest(source=str(folder), cache_dir=str(tmp_path), need_media=False),
+            protocol=None,
+            resamples=20,
+        )
+    )
+    task = results.tasks[0]
+    assert task.n_samples == 40
+    assert task.matching is not None and task.matching.unmatched_predictions == 1
+    assert task.metric("accuracy").value == round(30 / 40.001 * 100, 1)
+    assert task.metric("precision").value == round(30 / 30.001 * 100, 1)
