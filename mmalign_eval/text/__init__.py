@@ -1,0 +1,1 @@
+"""Text processing shared by generative metrics (object extraction from captions)."""

@@ -1,0 +1,115 @@
+"""Object HalBench: judge object lists, the judge-free rule protocol, precomputed judgements."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from mmalign_eval.cli_judge import check_judge
+from mmalign_eval.contracts import Response
+from mmalign_eval.errors import UsageError
+from mmalign_eval.registry import build_registry
+from mmalign_eval.scoring import ScoreRequest, score_predictions
+from mmalign_eval.task import DataRequest
+from mmalign_eval_tasks.hallucination.object_halbench import (
+    object_halbench,
+    object_words,
+    parse_object_list,
+)
+
+TASK = object_halbench()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('["dog", "red frisbee"]', ["dog", "red frisbee"]),
+        ('Here you go:\n["cat"]', ["cat"]),  # RLHF-V retries the last line
+        ("[]", []),
+        ("a dog and a cat", None),
+        ('{"objects": ["dog"]}', None),
+    ],
+)
+def test_parse_object_list(text: str, expected: list[str] | None) -> None:
+    assert parse_object_list(text) == expected
+
+
+def test_object_words_keep_two_word_objects_and_drop_repeats() -> None:
+    names = ["hot dogs", "wooden dining table", "dog", "dogs", "teddy bear"]
+    assert object_words(names) == ["hot dog", "table", "dog", "teddy bear"]
+
+
+def test_judge_protocol_only_needs_the_judge() -> None:
+    assert TASK.uses_judge("judge") and not TASK.uses_judge("rule")
+    registry = build_registry()
+    check_judge(registry, ["object_halbench"], None, "rule")  # no judge needed
+    with pytest.raises(UsageError, match="judge"):
+        check_judge(registry, ["object_halbench"], None, None)
+
+
+def _data(tmp_path: Path, synonyms: Path) -> Path:
+    folder = tmp_path / "halbench"
+    (folder / "images").mkdir(parents=True)
+    truth = {"9": ["bowl", "broccoli", "orange"], "25": ["giraffe", "person"], "30": ["dog"]}
+    (folder / "coco2014_image_objects.json").write_text(json.dumps(truth), encoding="utf-8")
+    shutil.copyfile(synonyms, folder / "synonyms.txt")
+    for image_id in (9, 25, 30):
+        Image.new("RGB", (8, 8)).save(folder / "images" / f"COCO_val2014_{image_id:012d}.jpg")
+    return folder
+
+
+LINES = [
+    # fork hallucinated
+    {"image_id": 9, "text": "Broccoli in a bowl with a fork.",
+     "judgement": '["broccoli", "bowl", "fork"]'},
+    # correct
+    {"image_id": 25, "text": "A man and two giraffes.", "judgement": '["man", "giraffes"]'},
+    # no COCO object: left out of the response-level rate
+    {"image_id": 30, "text": "A sunny scene.", "judgement": "[]"},
+]  # fmt: skip
+
+
+def _score(tmp_path: Path, folder: Path, protocol: str | None) -> dict[str, float | None]:
+    predictions = tmp_path / "answers.jsonl"
+    predictions.write_text("".join(json.dumps(x) + "\n" for x in LINES), encoding="utf-8")
+    request = ScoreRequest(
+        task=TASK,
+        predictions=predictions,
+        data=DataRequest(source=str(folder), cache_dir=str(tmp_path), need_media=False),
+        protocol=protocol,
+        resamples=20,
+        output_dir=tmp_path / "out",
+    )
+    results, _ = score_predictions(request)
+    task = results.tasks[0]
+    assert task.protocol.name == (protocol or "judge")
+    assert (task.judge is not None) == (protocol != "rule")
+    return {m.name: m.value for m in task.metrics}
+
+
+def test_precomputed_judgements(shared_file: Callable[..., Path], tmp_path: Path) -> None:
+    values = _score(tmp_path, _data(tmp_path, shared_file("chair", "synonyms.txt")), None)
+    assert values["response_hallucination"] == pytest.approx(1 / 2)
+    assert values["mention_hallucination"] == pytest.approx(1 / 5)
+    assert values["chair_s"] == pytest.approx(1 / 3)
+
+
+def test_rule_protocol_reads_the_response(shared_file: Callable[..., Path], tmp_path: Path) -> None:
+    values = _score(tmp_path, _data(tmp_path, shared_file("chair", "synonyms.txt")), "rule")
+    assert values["response_hallucination"] == pytest.approx(1 / 2)
+    assert values["mention_hallucination"] == pytest.approx(1 / 5)
+
+
+def test_rule_protocol_scores_without_a_judgement(tmp_path: Path) -> None:
+    loaded = TASK.loader(DataRequest(source="synthetic:2", cache_dir=str(tmp_path)))
+    sample = loaded.samples[0]
+    response = Response(key="k", text="A circle.", finish_reason="stop")
+    item = TASK.score(sample, response, TASK.protocol("rule"))
+    assert item.status == "ok" and item.values["mentions"] == 1
+    judged = TASK.score(sample, response, TASK.protocol("judge"))
+    assert judged.status == "error" and judged.reason == "not judged"
