@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mmalign_eval.cli_judge import (
     JudgeBaseUrlOpt,
@@ -23,6 +24,7 @@ from mmalign_eval.cli_judge import (
     JudgeMaxCallsOpt,
     JudgeMaxFailOpt,
     JudgeMaxTokensOpt,
+    JudgeModeOpt,
     JudgeNewTokensOpt,
     JudgeOpt,
     JudgeRetriesOpt,
@@ -33,6 +35,7 @@ from mmalign_eval.cli_judge import (
     judge_config,
 )
 from mmalign_eval.cli_leaderboard import leaderboard_app
+from mmalign_eval.cli_resources import resources_app
 from mmalign_eval.cli_stats import check, compare
 from mmalign_eval.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HarnessError, UsageError
 from mmalign_eval.judges.records import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
@@ -50,6 +53,7 @@ app = typer.Typer(
     help="Evaluate aligned multimodal LLMs on hallucination, safety, reasoning and preference.",
 )
 app.add_typer(leaderboard_app, name="leaderboard")
+app.add_typer(resources_app, name="resources")
 out = Console()
 err = Console(stderr=True)
 
@@ -145,6 +149,7 @@ def run(
     judge_max_retries: JudgeRetriesOpt = 6,
     judge_retry_base: JudgeRetryBaseOpt = 1.0,
     judge_max_new_tokens: JudgeNewTokensOpt = None,
+    judge_mode: JudgeModeOpt = None,
 ) -> None:
     """Evaluate a model on tasks; rerunning the same command resumes an interrupted run."""
     from mmalign_eval.engines.base import EngineConfig
@@ -161,10 +166,10 @@ def run(
     judging = judge_config(
         judge, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
         judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,
-        judge_retry_base, judge_max_new_tokens,
+        judge_retry_base, judge_max_new_tokens, judge_mode,
     )  # fmt: skip
     registry = build_registry()
-    check_judge(registry, names, judging)
+    check_judge(registry, names, judging, protocol)
     config = RunConfig(
         engine=EngineConfig(
             model=model,
@@ -241,6 +246,7 @@ def score(
     judge_max_retries: JudgeRetriesOpt = 6,
     judge_retry_base: JudgeRetryBaseOpt = 1.0,
     judge_max_new_tokens: JudgeNewTokensOpt = None,
+    judge_mode: JudgeModeOpt = None,
 ) -> None:
     """Score answers produced elsewhere against a benchmark's labels, matched by id.
 
@@ -280,6 +286,7 @@ def score(
             judge_max_retries,
             judge_retry_base,
             judge_max_new_tokens,
+            judge_mode,
         ),
         output_dir=output.parent if output else None,
         console=err,
@@ -358,9 +365,10 @@ app.command()(check)
 
 def _report_error(exc: HarnessError) -> None:
     # soft_wrap: one line each however narrow the terminal (80 columns in a pipe or CI log).
-    err.print(f"[red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+    # escape: messages hold literal brackets, e.g. the extra in pip install 'mmalign-eval[amber]'.
+    err.print(f"[red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
     if exc.hint:
-        err.print(f"[dim]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
+        err.print(f"[dim]hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
 
 
 def run_cli() -> int:

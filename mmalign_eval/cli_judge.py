@@ -17,6 +17,7 @@ from mmalign_eval.judges.records import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL, J
 
 if TYPE_CHECKING:
     from mmalign_eval.registry import Registry
+    from mmalign_eval.task import TaskSpec
 
 JudgeOpt = Annotated[
     str | None,
@@ -94,11 +95,24 @@ def judge_config(
     return config
 
 
-def check_judge(registry: Registry, names: Iterable[str], config: JudgeConfig | None) -> None:
+def _protocol_name(task: TaskSpec, protocol: str | None) -> str:
+    # An unknown protocol name is reported later, by the plan, with the task's choices.
+    return (
+        protocol if protocol is not None and protocol in task.protocols else task.default_protocol
+    )
+
+
+def check_judge(
+    registry: Registry,
+    names: Iterable[str],
+    config: JudgeConfig | None,
+    protocol: str | None = None,
+) -> None:
     """Before any model is loaded: judged tasks need a judge, an API judge needs its key."""
     from mmalign_eval.judges.stage import missing_judge_message
 
-    judged = [n for n in registry.expand(names) if registry.tasks[n].judge is not None]
+    tasks = [registry.tasks[n] for n in registry.expand(names)]
+    judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, protocol))]
     if not judged or config is None:
         if judged:
             raise UsageError(*missing_judge_message(judged))

@@ -27,7 +27,7 @@ from mmalign_eval.results import (
     SampleRecord,
     TaskResult,
 )
-from mmalign_eval.task import DataProvenance, GroupSpec, Protocol, TaskSpec
+from mmalign_eval.task import DataProvenance, GroupMetric, GroupSpec, Protocol, TaskSpec
 
 _MAX_FAILURE_EXAMPLES = 5
 
@@ -117,7 +117,8 @@ def evaluate_task(
         reply = inputs.judge_replies.get(sample.id) if inputs.judge_replies is not None else None
         item = task.score(sample, response, protocol, reply)
         items.append(item)
-        records.append(_record(task, sample, response, item, _judgement(task, response, reply)))
+        judgement = _judgement(task, response, reply) if task.uses_judge(protocol.name) else None
+        records.append(_record(task, sample, response, item, judgement))
     seeded = task_seed(config, task.name)
     resamples = metric_resamples(task.metrics, items, seeded)
     unit = "image" if any(s.cluster for s in samples) else "item"
@@ -229,4 +230,29 @@ def evaluate_group(
                 description=f"unweighted mean of {name} over {', '.join(group.tasks)}",
             )
         )
+    metrics.extend(_combined(spec, members, config) for spec in group.combine)
     return GroupResult(group=group.name, tasks=list(group.tasks), metrics=metrics)
+
+
+def _combined(
+    spec: GroupMetric, members: Mapping[str, TaskEvaluation], config: BootstrapConfig
+) -> MetricResult:
+    """A custom group metric from member point values, its interval from member resamples."""
+    parts = [members[task].result.metric(metric).value for task, metric in spec.inputs]
+    value: float | None = None
+    if all(p is not None for p in parts):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            point = float(spec.fn([np.asarray(p, dtype=np.float64) for p in parts]))
+        value = point if np.isfinite(point) else None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stacked = spec.fn([members[task].resamples[metric] for task, metric in spec.inputs])
+    inputs = ", ".join(f"{task}.{metric}" for task, metric in spec.inputs)
+    return MetricResult(
+        name=spec.name,
+        value=value,
+        direction=spec.direction,
+        scale=spec.scale,
+        primary=spec.primary,
+        ci=interval(np.asarray(stacked, dtype=np.float64), value, config, "per-task resamples"),
+        description=spec.description or f"combination of {inputs}",
+    )

@@ -80,6 +80,13 @@ def select(
     return samples[:limit] if limit is not None else samples
 
 
+def check_requirements(tasks: Sequence[TaskSpec], request: DataRequest | None) -> None:
+    """Every task's offline resources, checked before any data or model loads."""
+    for task in tasks:
+        if task.requires is not None:
+            task.requires(request)
+
+
 def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
     """Load each task's data and build its requests (before any model is loaded)."""
     tasks = [registry.tasks[name] for name in registry.expand(config.tasks)]
@@ -90,6 +97,7 @@ def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
         revision=config.revision,
         cache_dir=config.cache_dir,
     )
+    check_requirements(tasks, request)
     plans = []
     for task in tasks:
         loaded = task.loader(request)

@@ -134,7 +134,7 @@ def tasks_table(registry: Registry) -> Table:
         )
         table.add_row(task.name, "task", task.family + group, metrics, protocols)
     for spec in registry.groups.values():
-        means = ", ".join(f"mean_{m}" for m in spec.mean_of)
+        means = ", ".join([*(f"mean_{m}" for m in spec.mean_of), *(c.name for c in spec.combine)])
         table.add_row(spec.name, "group", ", ".join(spec.tasks), means, "")
     for suite in registry.suites.values():
         table.add_row(suite.name, "suite", ", ".join(suite.members), "", "")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from rich.console import Console
 
@@ -30,9 +31,12 @@ from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.results import MatchReport, PredictionsSource, ResultsFile
 from mmalign_eval.task import DataRequest, TaskSpec
 
-ID_FIELDS = ("question_id", "id")
+ID_FIELDS = ("question_id", "id", "image_id")
+# Benchmarks whose questions are named by several fields (HallusionBench): a line holding all
+# of them is matched by their '_'-join, which is the task's sample id.
+COMPOSITE_ID_FIELDS = (("category", "subcategory", "set_id", "figure_id", "question_id"),)
 JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
-TEXT_FIELDS = ("text", "answer", "response")
+TEXT_FIELDS = ("text", "answer", "response", "caption")
 _EXAMPLES = 10
 
 
@@ -48,7 +52,7 @@ class Prediction:
 def read_predictions(path: Path) -> dict[str, Prediction]:
     """Predictions by id; each line needs an id field and a text field, ids must be unique."""
     out: dict[str, Prediction] = {}
-    for number, row in enumerate(read_jsonl(path), start=1):
+    for number, row in enumerate(_prediction_rows(path), start=1):
         key = next((f for f in ID_FIELDS if f in row), None)
         text = next((f for f in TEXT_FIELDS if f in row), None)
         if key is None or text is None:
@@ -57,7 +61,7 @@ def read_predictions(path: Path) -> dict[str, Prediction]:
                 f"({'/'.join(TEXT_FIELDS)}); it has {sorted(row)}",
                 "each line needs the benchmark's question id and the model's answer",
             )
-        pid = str(row[key])
+        pid = _prediction_id(row, key)
         if pid in out:
             raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
         value = row[text]
@@ -68,6 +72,29 @@ def read_predictions(path: Path) -> dict[str, Prediction]:
             None if judgement is None else str(judgement),
         )
     return out
+
+
+def _prediction_id(row: Mapping[str, object], key: str) -> str:
+    for fields in COMPOSITE_ID_FIELDS:
+        if all(f in row for f in fields):
+            return "_".join(str(row[f]) for f in fields)
+    return str(row[key])
+
+
+def _prediction_rows(path: Path) -> list[dict[str, Any]]:
+    """JSON Lines, or one JSON array of objects (AMBER's official inference-file format)."""
+    if path.is_file():
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(64).lstrip()
+        if head.startswith("["):
+            try:
+                rows = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path} is not valid JSON ({exc.msg})", "fix the file") from exc
+            if not all(isinstance(row, dict) for row in rows):
+                raise DataError(f"{path}: the array must hold objects", "one object per answer")
+            return list(rows)
+    return read_jsonl(path)
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,8 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     task = request.task
     protocol = task.protocol(request.protocol)
     predictions = read_predictions(request.predictions)
+    if task.requires is not None:
+        task.requires(request.data)  # before loading: a missing resource is the user's next step
     loaded = task.loader(request.data)
     known = {s.id for s in loaded.samples}
     samples = [s for s in loaded.samples if s.id in predictions]
@@ -115,7 +144,7 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     digest = sha256_file(request.predictions)
     run_id = f"score-{task.name}-{digest[:10]}"
     judged = None
-    if task.judge is not None:
+    if task.judge is not None and task.uses_judge(protocol.name):
         policy: Literal["zero", "failure"] = (
             "zero" if protocol.name == task.official_protocol else "failure"
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -20,7 +20,7 @@ from mmalign_eval.contracts import (
 from mmalign_eval.errors import UsageError
 from mmalign_eval.hashing import sha256_text
 from mmalign_eval.judges.records import JudgeReply, JudgeTaskSpec
-from mmalign_eval.metrics.base import MetricSpec
+from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
 
 
 class DataRequest(Record):
@@ -91,6 +91,18 @@ class TaskSpec:
     judge: JudgeTaskSpec | None = None
     # The protocol that reproduces the official script, when it is not the default one.
     official_protocol: str | None = None
+    # Checks offline resources (NLTK data, word vectors) before any model loads; raises a
+    # HarnessError (e.g. resources.ResourceError) whose hint says how to fetch them.
+    requires: Callable[[DataRequest | None], None] | None = None
+    # The protocols that read the judge's text (None: all); the others score the response
+    # itself and need no judge (e.g. Object HalBench's rule-based extraction).
+    judge_protocols: frozenset[str] | None = None
+
+    def uses_judge(self, protocol: str) -> bool:
+        """Whether scoring with the named protocol needs the judge stage."""
+        return self.judge is not None and (
+            self.judge_protocols is None or protocol in self.judge_protocols
+        )
 
     @property
     def prompt_hash(self) -> str:
@@ -137,7 +149,7 @@ class TaskSpec:
                 sample_id=sample.id, status="error", reason=response.error, cluster=sample.cluster
             )
         text = response.text
-        if self.judge is not None:
+        if self.uses_judge(protocol.name):
             if judgement is None or judgement.error is not None:
                 reason = "not judged" if judgement is None else f"judge error: {judgement.error}"
                 return ItemScore(
@@ -163,6 +175,23 @@ class TaskSpec:
 
 
 @dataclass(frozen=True)
+class GroupMetric:
+    """A group metric combining named member metrics (e.g. AMBER score from CHAIR and F1).
+
+    `fn` gets one array per input, in order: point values as 0-d arrays, or the members'
+    bootstrap resamples, so the same function gives the value and its interval.
+    """
+
+    name: str
+    inputs: tuple[tuple[str, str], ...]  # (task, metric) pairs
+    fn: Callable[[Sequence[FloatArray]], FloatArray]
+    direction: Direction
+    scale: Scale = "score"
+    primary: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class GroupSpec:
     """A named group of tasks reported together, with metrics averaged over its members."""
 
@@ -170,6 +199,7 @@ class GroupSpec:
     tasks: tuple[str, ...]
     mean_of: tuple[str, ...]  # member metrics whose unweighted mean the group reports
     description: str = ""
+    combine: tuple[GroupMetric, ...] = ()  # custom combinations, reported after the means
 
 
 @dataclass(frozen=True)

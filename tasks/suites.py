@@ -10,6 +10,7 @@ def hallucination() -> SuiteSpec:
     """Object and visual hallucination benchmarks."""
     return SuiteSpec(
         name="hallucination",
-        members=("pope", "mmhal_bench"),
-        description="hallucination benchmarks (POPE, MMHal-Bench; AMBER and CHAIR to come)",
+        members=("pope", "amber", "coco_chair", "object_halbench", "mmhal_bench", "hallusionbench"),
+        description="hallucination benchmarks (POPE, AMBER, CHAIR, Object HalBench, "
+        "MMHal-Bench, HallusionBench)",
     )

@@ -113,7 +113,10 @@ def test_budget_stop_then_resume(cache_dir: Path, tmp_path: Path, fake_judge: An
 def test_judge_failures_and_threshold(cache_dir: Path, tmp_path: Path, fake_judge: Any) -> None:
     fake_judge.faults = ["malformed", "empty"]
     fake_judge.reply = lambda p: "No rating." if "How many shapes" in p else "Rating: 5"
-    done = cli(cache_dir, tmp_path, "run", *GEN, *_api(fake_judge), "--output-dir", "out")
+    # One request in flight: the two faults hit the first two inputs (attribute and
+    # adversarial questions), never the counting question whose reply is unparseable.
+    serial = ("--judge-concurrency", "1")
+    done = cli(cache_dir, tmp_path, "run", *GEN, *_api(fake_judge, *serial), "--output-dir", "out")
     _ok(done, 1)
     run_dir = _run_dir(tmp_path)
     task = _task(run_dir)

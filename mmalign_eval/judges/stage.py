@@ -265,7 +265,7 @@ def judge_run(
             unparseable_policy="zero" if p.protocol.name == p.task.official_protocol else "failure",
         )
         for p in plans
-        if p.task.judge is not None
+        if p.task.judge is not None and p.task.uses_judge(p.protocol.name)
     ]
     if not judged:
         return {}
