@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from mmalign_eval.contracts import (
@@ -18,7 +19,7 @@ from mmalign_eval.contracts import (
     TextPart,
 )
 from mmalign_eval.errors import UsageError
-from mmalign_eval.hashing import sha256_text
+from mmalign_eval.hashing import sha256_file, sha256_text
 from mmalign_eval.judges.records import JudgeReply, JudgeTaskSpec
 from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
 
@@ -42,6 +43,19 @@ class DataProvenance(Record):
     sha256: str | None = None
     version_note: str | None = None
     num_items: int
+
+
+def file_provenance(
+    path: Path, num_items: int, kind: Literal["official_files", "local"], synthetic: str | None
+) -> DataProvenance:
+    """Provenance of a label file: its hash, and a note when it is synthetic stand-in data."""
+    return DataProvenance(
+        kind="synthetic" if synthetic else kind,
+        location=str(path),
+        sha256=sha256_file(path),
+        version_note=synthetic,
+        num_items=num_items,
+    )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from mmalign_eval.contracts import GenerationParams, MediaRef, Sample
 from mmalign_eval.data.synthetic_hallusion import ensure_synthetic_hallusion
 from mmalign_eval.datasets import image_bytes, load_hub_split
 from mmalign_eval.errors import DataError, UsageError
-from mmalign_eval.hashing import sha256_file
 from mmalign_eval.judges.records import JudgeTaskSpec
 from mmalign_eval.judges.templates import load_template
 from mmalign_eval.media import MediaError, MediaStore, media_from_file
@@ -35,6 +34,7 @@ from mmalign_eval.task import (
     ParsedAnswer,
     Protocol,
     TaskSpec,
+    file_provenance,
     register,
 )
 
@@ -247,14 +247,8 @@ def load_official(path: Path, image_root: Path | None, kind: str = "local") -> L
     """Samples of the official JSON plus an image root (None: labels only)."""
     rows = read_official(path)
     samples = build_samples(rows, [_image_ref(image_root, r) for r in rows])
-    provenance = DataProvenance(
-        kind="synthetic" if kind == "synthetic" else "official_files",
-        location=str(path),
-        sha256=sha256_file(path),
-        version_note="synthetic HallusionBench-format data" if kind == "synthetic" else None,
-        num_items=len(samples),
-    )
-    return LoadedData(samples, provenance)
+    note = "synthetic HallusionBench-format data" if kind == "synthetic" else None
+    return LoadedData(samples, file_provenance(path, len(samples), "official_files", note))
 
 
 def _load_hub(request: DataRequest, repo: str) -> LoadedData:

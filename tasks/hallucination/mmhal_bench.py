@@ -17,7 +17,6 @@ from mmalign_eval.contracts import GenerationParams, MediaRef, Sample
 from mmalign_eval.data.synthetic_mmhal import ensure_synthetic_mmhal
 from mmalign_eval.datasets import dataset_revision, image_bytes, load_hub_split
 from mmalign_eval.errors import DataError, UsageError
-from mmalign_eval.hashing import sha256_file
 from mmalign_eval.judges.records import JudgeTaskSpec
 from mmalign_eval.judges.templates import load_template
 from mmalign_eval.media import MediaError, MediaStore, media_from_file
@@ -29,6 +28,7 @@ from mmalign_eval.task import (
     ParsedAnswer,
     Protocol,
     TaskSpec,
+    file_provenance,
     register,
 )
 
@@ -226,14 +226,8 @@ def _load_local(request: DataRequest, path: Path, kind: str = "local") -> Loaded
         raise DataError(f"MMHal-Bench file not found: {labels}", f"pass {TEMPLATE_FILE}")
     image_dir = Path(request.image_dir) if request.image_dir else labels.parent / "images"
     samples = load_template_file(labels, image_dir if request.need_media else None)
-    provenance = DataProvenance(
-        kind="synthetic" if kind == "synthetic" else "local",
-        location=str(labels),
-        sha256=sha256_file(labels),
-        version_note="synthetic MMHal-format data" if kind == "synthetic" else None,
-        num_items=len(samples),
-    )
-    return LoadedData(samples, provenance)
+    note = "synthetic MMHal-format data" if kind == "synthetic" else None
+    return LoadedData(samples, file_provenance(labels, len(samples), "local", note))
 
 
 def _load_hub(request: DataRequest, repo: str) -> LoadedData:
