@@ -20,6 +20,7 @@ from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaError, media_from_file
 from mmalign_eval.metrics.chair_items import WORD_SEPARATOR
+from mmalign_eval.sources import is_synthetic, synthetic_size
 from mmalign_eval.task import DataProvenance, DataRequest, LoadedData
 
 TRUTH_NAMES = ("coco2014_image_objects.json", GROUND_TRUTH_FILE)
@@ -122,9 +123,9 @@ def load_chair_data(request: DataRequest, task: str, prompt: str) -> LoadedData:
             "(and --image-dir with the COCO images), or synthetic",
             "see the README section on CHAIR for where the files come from",
         )
-    synthetic = source == "synthetic" or source.startswith("synthetic:")
+    synthetic = is_synthetic(source)
     if synthetic:
-        folder = ensure_synthetic_chair(Path(request.cache_dir) / "data", _size(source))
+        folder = ensure_synthetic_chair(Path(request.cache_dir) / "data", synthetic_size(source, 8))
         files = find_files(folder, str(folder / "images"), request.need_media)
     else:
         path = Path(source).expanduser()
@@ -140,12 +141,3 @@ def load_chair_data(request: DataRequest, task: str, prompt: str) -> LoadedData:
         num_items=len(samples),
     )
     return LoadedData(samples, provenance)
-
-
-def _size(source: str) -> int:
-    _, _, size = source.partition(":")
-    if not size:
-        return 8
-    if not size.isdigit() or int(size) < 1:
-        raise UsageError(f"bad synthetic size in --data {source}", "use synthetic or synthetic:N")
-    return int(size)

@@ -30,6 +30,7 @@ from mmalign_eval.resources import (
     require_nltk,
     require_spacy_model,
 )
+from mmalign_eval.sources import is_synthetic, synthetic_size
 from mmalign_eval.task import (
     DataProvenance,
     DataRequest,
@@ -301,9 +302,10 @@ def loader_for(kind: str) -> Callable[[DataRequest], LoadedData]:
                 f"{task} needs the official AMBER files",
                 "pass --data <AMBER data folder> --image-dir <AMBER images>, or --data synthetic",
             )
-        synthetic = source == "synthetic" or source.startswith("synthetic:")
+        synthetic = is_synthetic(source)
         if synthetic:
-            folder = ensure_synthetic_amber(Path(request.cache_dir) / "data", _size(source))
+            size = synthetic_size(source, default=20, minimum=2)
+            folder = ensure_synthetic_amber(Path(request.cache_dir) / "data", size)
         else:
             folder = Path(source).expanduser()
         files = AmberFiles.find(folder)
@@ -321,15 +323,6 @@ def loader_for(kind: str) -> Callable[[DataRequest], LoadedData]:
         return LoadedData(samples, provenance)
 
     return load
-
-
-def _size(source: str) -> int:
-    _, _, size = source.partition(":")
-    if not size:
-        return 20
-    if not size.isdigit() or int(size) < 2:
-        raise UsageError(f"bad synthetic size in --data {source}", "use synthetic or synthetic:N")
-    return int(size)
 
 
 # -- tasks --------------------------------------------------------------------------------

@@ -21,12 +21,13 @@ from typing import Any
 from mmalign_eval.contracts import GenerationParams, MediaRef, Sample
 from mmalign_eval.data.synthetic_hallusion import ensure_synthetic_hallusion
 from mmalign_eval.datasets import image_bytes, load_hub_split
-from mmalign_eval.errors import DataError, UsageError
+from mmalign_eval.errors import DataError
 from mmalign_eval.judges.records import JudgeTaskSpec
 from mmalign_eval.judges.templates import load_template
 from mmalign_eval.media import MediaError, MediaStore, media_from_file
 from mmalign_eval.metrics.base import FloatArray, MetricSpec, Totals, ratio
 from mmalign_eval.metrics.grouped import all_correct_accuracy, group_values
+from mmalign_eval.sources import is_local_path, is_synthetic, synthetic_size
 from mmalign_eval.task import (
     DataProvenance,
     DataRequest,
@@ -280,11 +281,12 @@ def _load_hub(request: DataRequest, repo: str) -> LoadedData:
 def load(request: DataRequest) -> LoadedData:
     """HallusionBench from the official JSON, the Hub, or synthetic data."""
     source = request.source
-    if source is not None and (source == "synthetic" or source.startswith("synthetic:")):
-        folder = ensure_synthetic_hallusion(Path(request.cache_dir) / "data", _size(source))
+    if source is not None and is_synthetic(source):
+        size = synthetic_size(source, default=4)
+        folder = ensure_synthetic_hallusion(Path(request.cache_dir) / "data", size)
         root = folder / "images" if request.need_media else None
         return load_official(folder / OFFICIAL_FILE, root, kind="synthetic")
-    if source is not None and (Path(source).expanduser().exists() or source.startswith(("/", "."))):
+    if source is not None and is_local_path(source):
         path = Path(source).expanduser()
         labels = path / OFFICIAL_FILE if path.is_dir() else path
         if not labels.is_file():
@@ -292,15 +294,6 @@ def load(request: DataRequest) -> LoadedData:
         root = Path(request.image_dir) if request.image_dir else labels.parent / "images"
         return load_official(labels, root if request.need_media else None)
     return _load_hub(request, source or HUB_REPO)
-
-
-def _size(source: str) -> int:
-    _, _, size = source.partition(":")
-    if not size:
-        return 4
-    if not size.isdigit() or int(size) < 1:
-        raise UsageError(f"bad synthetic size in --data {source}", "use synthetic or synthetic:N")
-    return int(size)
 
 
 def render_judge_prompt(sample: Sample, response: str) -> str:

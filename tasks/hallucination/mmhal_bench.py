@@ -16,11 +16,12 @@ from typing import Any
 from mmalign_eval.contracts import GenerationParams, MediaRef, Sample
 from mmalign_eval.data.synthetic_mmhal import ensure_synthetic_mmhal
 from mmalign_eval.datasets import dataset_revision, image_bytes, load_hub_split
-from mmalign_eval.errors import DataError, UsageError
+from mmalign_eval.errors import DataError
 from mmalign_eval.judges.records import JudgeTaskSpec
 from mmalign_eval.judges.templates import load_template
 from mmalign_eval.media import MediaError, MediaStore, media_from_file
 from mmalign_eval.metrics.base import FloatArray, MetricSpec, Totals, ratio
+from mmalign_eval.sources import is_local_path, is_synthetic, synthetic_size
 from mmalign_eval.task import (
     DataProvenance,
     DataRequest,
@@ -254,21 +255,13 @@ def _load_hub(request: DataRequest, repo: str) -> LoadedData:
 def load(request: DataRequest) -> LoadedData:
     """MMHal-Bench from the Hub, a local template JSON, or synthetic data."""
     source = request.source
-    if source is not None and (source == "synthetic" or source.startswith("synthetic:")):
-        folder = ensure_synthetic_mmhal(Path(request.cache_dir) / "data", _size(source))
+    if source is not None and is_synthetic(source):
+        size = synthetic_size(source, default=16)
+        folder = ensure_synthetic_mmhal(Path(request.cache_dir) / "data", size)
         return _load_local(request, folder / TEMPLATE_FILE, kind="synthetic")
-    if source is not None and (Path(source).expanduser().exists() or source.startswith(("/", "."))):
+    if source is not None and is_local_path(source):
         return _load_local(request, Path(source).expanduser())
     return _load_hub(request, source or HUB_REPO)
-
-
-def _size(source: str) -> int:
-    _, _, size = source.partition(":")
-    if not size:
-        return 16
-    if not size.isdigit() or int(size) < 1:
-        raise UsageError(f"bad synthetic size in --data {source}", "use synthetic or synthetic:N")
-    return int(size)
 
 
 @register

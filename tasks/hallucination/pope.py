@@ -25,6 +25,7 @@ from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaError, MediaStore, media_from_file
 from mmalign_eval.metrics.binary import confusion_metrics, confusion_values
+from mmalign_eval.sources import is_local_path, is_synthetic, synthetic_size
 from mmalign_eval.task import (
     DataProvenance,
     DataRequest,
@@ -218,10 +219,10 @@ def loader_for(split: str) -> Any:
     def load(request: DataRequest) -> LoadedData:
         source = request.source
         cache = Path(request.cache_dir)
-        if source is None or not _is_pathlike(source):
+        if source is None or not (is_synthetic(source) or is_local_path(source)):
             return _load_hub(task, split, source or HUB_REPO, request, cache)
-        if source == "synthetic" or source.startswith("synthetic:"):
-            folder = ensure_synthetic_pope(cache / "data", _synthetic_size(source))
+        if is_synthetic(source):
+            folder = ensure_synthetic_pope(cache / "data", synthetic_size(source, default=20))
             images = folder / "images" if request.need_media else None
             loaded = load_official_file(task, folder / label_file_name(split), images)
             note = f"synthetic POPE ({folder.name})"
@@ -232,25 +233,6 @@ def loader_for(split: str) -> Any:
         return _load_path(task, split, Path(source).expanduser(), request, cache)
 
     return load
-
-
-def _is_pathlike(source: str) -> bool:
-    return (
-        source.startswith("synthetic")
-        or Path(source).expanduser().exists()
-        or source.startswith(("/", "."))
-    )
-
-
-def _synthetic_size(source: str) -> int:
-    _, _, size = source.partition(":")
-    if not size:
-        return 20
-    if not size.isdigit() or int(size) < 1:
-        raise UsageError(
-            f"bad synthetic size in --data {source}", "use synthetic or synthetic:N (N images)"
-        )
-    return int(size)
 
 
 def _store(request: DataRequest, cache: Path) -> MediaStore | None:
