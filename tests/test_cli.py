@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 
 from mmalign_eval.data.synthetic import ensure_synthetic_pope
 from mmalign_eval.registry import build_registry
+from mmalign_eval.testing import cli_command, cli_env, run_cli
 
 POPE_TASKS = ("pope_adversarial", "pope_popular", "pope_random")
 SCRIPT = Path(sys.executable).with_name("mmalign-eval")
@@ -31,33 +31,15 @@ class Result:
 
 
 def _env(cache_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["MMALIGN_EVAL_CACHE"] = str(cache_dir)
-    env["HF_HUB_OFFLINE"] = "1"
-    env["HF_DATASETS_OFFLINE"] = "1"
-    env["TOKENIZERS_PARALLELISM"] = "false"
-    # What a pipe or CI log gets: 80 columns, no colour.
-    env["COLUMNS"] = "80"
-    env["NO_COLOR"] = "1"
-    for name in ("FORCE_COLOR", "MMALIGN_EVAL_DEBUG", "LINES"):
-        env.pop(name, None)
-    return env
+    return cli_env(cache_dir)
 
 
 def _command(args: tuple[str, ...]) -> list[str]:
-    return [sys.executable, "-m", "mmalign_eval.cli", *args]
+    return cli_command(*args)
 
 
 def cli(cache_dir: Path, cwd: Path, *args: str, timeout: float = 300) -> Result:
-    done = subprocess.run(
-        _command(args),
-        cwd=cwd,
-        env=_env(cache_dir),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    done = run_cli(cwd, *args, cache_dir=cache_dir, timeout=timeout)
     return Result(done.returncode, done.stdout, done.stderr)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from mmalign_eval.testing import run_cli
 
 SECRET = "sk-mmalign-TEST-7f3a9c1e5b2d4f60"
 KEY_ENV = "MMALIGN_TEST_JUDGE_KEY"
@@ -26,13 +26,8 @@ GEN = (
 
 
 def cli(cache_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MMALIGN_EVAL_CACHE": str(cache_dir), KEY_ENV: SECRET}
-    env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", COLUMNS="120", NO_COLOR="1")
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    return subprocess.run(
-        [sys.executable, "-m", "mmalign_eval.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    extra = {KEY_ENV: SECRET, "NO_PROXY": "127.0.0.1,localhost"}
+    return run_cli(cwd, *args, cache_dir=cache_dir, columns=120, extra_env=extra)
 
 
 def _api(server: Any, *extra: str) -> tuple[str, ...]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ import pytest
 
 from mmalign_eval.data.synthetic import ensure_synthetic_pope, label_file_name
 from mmalign_eval.metrics.binary import confusion_values
+from mmalign_eval.testing import run_cli
 
 pytestmark = pytest.mark.slow
 TASKS = ("pope_adversarial", "pope_popular", "pope_random")
@@ -28,25 +26,7 @@ class Result:
 
 
 def cli(cache_dir: Path, cwd: Path, *args: str) -> Result:
-    env = dict(os.environ)
-    env.update(
-        MMALIGN_EVAL_CACHE=str(cache_dir),
-        HF_HUB_OFFLINE="1",
-        HF_DATASETS_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-        COLUMNS="200",
-        NO_COLOR="1",
-    )
-    env.pop("MMALIGN_EVAL_DEBUG", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "mmalign_eval.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_cli(cwd, *args, cache_dir=cache_dir, columns=200)
     return Result(done.returncode, done.stdout, done.stderr)
 
 

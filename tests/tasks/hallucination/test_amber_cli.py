@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,22 +15,13 @@ from mmalign_eval.resources import (
     nltk_available,
     spacy_model_available,
 )
+from mmalign_eval.testing import run_cli
 
 DISCRIMINATIVE = "amber_discriminative,amber_existence,amber_attribute,amber_relation"
 
 
 def cli(cache_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, MMALIGN_EVAL_CACHE=str(cache_dir), HF_HUB_OFFLINE="1")
-    env |= {"HF_DATASETS_OFFLINE": "1", "COLUMNS": "80", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mmalign_eval.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_cli(cwd, *args, cache_dir=cache_dir, timeout=600)
 
 
 def _run(cache_dir: Path, cwd: Path, tasks: str) -> subprocess.CompletedProcess[str]:
