@@ -152,6 +152,13 @@ class JudgeTaskSpec:
     expected_output_tokens: int = 200  # for the cost estimate printed before judging
     unparseable_reason: str = "the judge's text holds no verdict"
     choices: tuple[str, ...] = ()  # closed set of verdict texts, for local judges in choice mode
+    # Tasks whose verdict is open text (e.g. an object list) offer per-item options instead:
+    # (sample, model response) -> the replies a local judge in choice mode picks from.
+    candidates: Callable[[Sample, str], tuple[str, ...]] | None = None
+
+    def options(self, sample: Sample, response: str) -> tuple[str, ...]:
+        """What a judge in choice mode may answer for one item."""
+        return self.candidates(sample, response) if self.candidates else self.choices
 
     def is_official(self, identity: JudgeIdentity) -> bool:
         """Whether a judge is the benchmark's official one (same backend and model id)."""

@@ -100,25 +100,32 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
-def judge_input(task: str, sample: Sample, response: str, spec: JudgeTaskSpec) -> JudgeInput:
-    """The judge's single user turn for one sample."""
+def judge_input(
+    task: str, sample: Sample, response: str, spec: JudgeTaskSpec, choice: bool = False
+) -> JudgeInput:
+    """The judge's single user turn for one sample (with its options in choice mode)."""
     text = spec.render(sample, response)
+    # Per-item options only in choice mode, so a generating judge's cache keys do not
+    # change when the option builder does.
+    choices = spec.options(sample, response) if choice else spec.choices
     return JudgeInput(
         task=task,
         sample_id=sample.id,
         messages=(Message(role="user", content=(TextPart(text=text),)),),
-        choices=spec.choices,
+        choices=choices,
     )
 
 
-def _collect(tasks: Sequence[JudgedTask], namespace: str, cache: JudgeCache) -> _Work:
+def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeCache) -> _Work:
+    namespace = identity.cache_namespace()
+    choice = identity.mode == "choice"
     work = _Work()
     for task in tasks:
         for sample in task.samples:
             response = task.responses[sample.id]
             if response.error is not None:
                 continue  # the item already failed at generation; nothing to judge
-            item = judge_input(task.name, sample, response.text, task.spec)
+            item = judge_input(task.name, sample, response.text, task.spec, choice)
             key = item.key(namespace, task.spec.template.sha256)
             work.keys[(task.name, sample.id)] = key
             if key not in cache:
@@ -137,7 +144,7 @@ def run_stage(
     """Judge every response not in the cache, within the budgets; return replies by sample."""
     out_tokens = max((t.spec.expected_output_tokens for t in tasks), default=0)
     with JudgeCache(run_dir) as cache:
-        work = _collect(tasks, identity.cache_namespace(), cache)
+        work = _collect(tasks, identity, cache)
         cached = len(work.keys) - sum(1 for k in work.keys.values() if k in work.pending)
         _announce(console, identity, work, cached, out_tokens)
         fresh, calls, stopped = _judge_pending(work, config, backend_factory, cache, out_tokens)

@@ -19,7 +19,12 @@ from mmalign_eval.data.chair_data import load_chair_data
 from mmalign_eval.judges.records import JudgeTaskSpec
 from mmalign_eval.judges.templates import load_template
 from mmalign_eval.metrics.chair import object_halbench_metrics
-from mmalign_eval.metrics.chair_items import WORD_SEPARATOR, item_values, parse_rule
+from mmalign_eval.metrics.chair_items import (
+    WORD_SEPARATOR,
+    item_values,
+    mentioned_objects,
+    parse_rule,
+)
 from mmalign_eval.task import DataRequest, LoadedData, ParsedAnswer, Protocol, TaskSpec, register
 from mmalign_eval.text.coco_objects import DOUBLE_WORDS, caption_words_rule
 
@@ -29,6 +34,7 @@ PROMPT = "Please describe this image in detail."
 OFFICIAL_JUDGE = "gpt-3.5-turbo-0613"
 _UNPARSEABLE = "the judge's reply is not a JSON list of object names"
 _MERGED = frozenset(DOUBLE_WORDS.values())
+MAX_OPTIONS = 16  # bounds a local judge's choice-mode cost on object-rich answers
 
 
 def parse_object_list(text: str) -> list[str] | None:
@@ -89,6 +95,19 @@ PROTOCOLS = {
 }
 
 
+def candidate_lists(sample: Sample, response: str) -> tuple[str, ...]:
+    """Choice-mode replies: no object, all COCO objects the rule finds, each alone, all but one.
+
+    A local judge cannot be trusted to write JSON, but it can pick which of the rule's
+    mentions the answer really asserts (e.g. [] for "there is no dog").
+    """
+    found = list(dict.fromkeys(mentioned_objects(sample, parse_rule(response).label or "")))
+    lists: list[list[str]] = [[], found, *([name] for name in found)]
+    if len(found) > 2:
+        lists += [[other for other in found if other != name] for name in found]
+    return tuple(list(dict.fromkeys(json.dumps(names) for names in lists))[:MAX_OPTIONS])
+
+
 def render_judge_prompt(sample: Sample, response: str) -> str:
     """The extraction prompt with the question and the model's answer."""
     return JUDGE_TEMPLATE.render(question=sample.question, answer=response)
@@ -105,6 +124,7 @@ JUDGE = JudgeTaskSpec(
     parse=_judge_count,
     expected_output_tokens=60,
     unparseable_reason=_UNPARSEABLE,
+    candidates=candidate_lists,
 )
 
 

@@ -11,12 +11,15 @@ import pytest
 from PIL import Image
 
 from mmalign_eval.cli_judge import check_judge
-from mmalign_eval.contracts import Response
+from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import UsageError
+from mmalign_eval.judges.stage import judge_input
 from mmalign_eval.registry import build_registry
 from mmalign_eval.scoring import ScoreRequest, score_predictions
 from mmalign_eval.task import DataRequest
 from mmalign_eval_tasks.hallucination.object_halbench import (
+    MAX_OPTIONS,
+    candidate_lists,
     object_halbench,
     object_words,
     parse_object_list,
@@ -113,3 +116,46 @@ def test_rule_protocol_scores_without_a_judgement(tmp_path: Path) -> None:
     assert item.status == "ok" and item.values["mentions"] == 1
     judged = TASK.score(sample, response, TASK.protocol("judge"))
     assert judged.status == "error" and judged.reason == "not judged"
+
+
+def _synthetic_sample(tmp_path: Path) -> Sample:
+    return TASK.loader(DataRequest(source="synthetic:2", cache_dir=str(tmp_path))).samples[0]
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("Nothing to see here.", ["[]"]),
+        ("A circle.", ["[]", '["circle"]']),
+        (
+            "A square next to a circle and another circle.",
+            ["[]", '["square", "circle"]', '["square"]', '["circle"]'],
+        ),
+        (
+            "A square, a circle and a triangle.",
+            ["[]", '["square", "circle", "triangle"]', '["square"]', '["circle"]',
+             '["triangle"]', '["circle", "triangle"]', '["square", "triangle"]',
+             '["square", "circle"]'],
+        ),
+    ],
+)  # fmt: skip
+def test_choice_mode_candidates(tmp_path: Path, response: str, expected: list[str]) -> None:
+    # A local judge in choice mode picks among lists the rule extraction proposes, each a
+    # reply the judge protocol parses.
+    options = candidate_lists(_synthetic_sample(tmp_path), response)
+    assert list(options) == expected
+    assert all(parse_object_list(option) is not None for option in options)
+
+
+def test_choice_mode_candidates_are_bounded(tmp_path: Path) -> None:
+    shapes = "square circle triangle star heart diamond cross crescent arrow ring"
+    options = candidate_lists(_synthetic_sample(tmp_path), f"I see {shapes}.")
+    assert len(options) <= MAX_OPTIONS and options[0] == "[]"
+
+
+def test_judge_inputs_carry_candidates_only_in_choice_mode(tmp_path: Path) -> None:
+    sample = _synthetic_sample(tmp_path)
+    assert TASK.judge is not None
+    chosen = judge_input(TASK.name, sample, "A circle.", TASK.judge, choice=True)
+    generated = judge_input(TASK.name, sample, "A circle.", TASK.judge, choice=False)
+    assert chosen.choices == ("[]", '["circle"]') and generated.choices == ()
