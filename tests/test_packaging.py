@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -25,21 +27,31 @@ def test_non_editable_install_finds_tasks(tmp_path: Path) -> None:
     # The shipped leaderboard is package data too (found by `leaderboard show hallucination`).
     assert (target / "mmalign_eval_leaderboards" / "hallucination.json").is_file()
     assert (target / "mmalign_eval_tasks" / "hallucination" / "mmhal_bench_judge_v1.txt").is_file()
+    # Every module of the package is imported from the installed copy. `-S` keeps the
+    # editable install's import hook (a .pth file) away, which would otherwise supply any
+    # subpackage missing from the install; the dependencies come from site-packages.
     probe = (
-        "import mmalign_eval_tasks, mmalign_eval;"
+        "import json, pkgutil, sys, mmalign_eval_tasks, mmalign_eval;"
+        "[__import__(m.name) for m in pkgutil.walk_packages(mmalign_eval.__path__, 'mmalign_eval.')"
+        " if not m.name.endswith('.cli')];"
         "from mmalign_eval.registry import build_registry;"
         "r = build_registry();"
         "print(mmalign_eval_tasks.__file__);"
         "print(mmalign_eval.__file__);"
-        "print(','.join(sorted(r.tasks)))"
+        "print(','.join(sorted(r.tasks)));"
+        "print(json.dumps(sorted({m.__file__ for n, m in sys.modules.items()"
+        " if n.startswith('mmalign_eval') and getattr(m, '__file__', None)})))"
     )
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    path = os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]])
+    env = {**os.environ, "PYTHONPATH": path}
     out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True,
-        text=True,
+        [sys.executable, "-S", "-c", probe], cwd=tmp_path, env=env, check=True,
+        capture_output=True, text=True,
     ).stdout.splitlines()  # fmt: skip
     assert out[0].startswith(str(target)), "tasks must come from the installed copy"
     assert out[1].startswith(str(target))
+    files = [f for f in json.loads(out[3]) if not f.startswith(str(target))]
+    assert not files, f"modules outside the installed copy: {files}"
     expected = {"mmhal_bench", "pope_adversarial", "pope_popular", "pope_random"}
     expected |= {f"amber_{k}" for k in ("generative", "discriminative", "existence", "attribute")}
     assert set(out[2].split(",")) >= expected | {"amber_relation"}

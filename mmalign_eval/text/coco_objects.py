@@ -3,8 +3,14 @@
 Pipeline (utils/chair.py, `caption_to_words`): lowercase, tokenise, singularise every token,
 merge the hard-coded two-word objects, drop 'seat' when 'toilet' is present, keep tokens in
 the synonym list and map each to its line's first word (the canonical class).
-The official code singularises with pattern.en; this module's rule-based tokeniser and
-singulariser are a documented approximation (protocol `rule`), not a byte-exact copy.
+
+Singulariser: the official code calls `pattern.en.singularize` (pattern==3.6), which does
+not install on Python 3.11. TextBlob's `textblob.en.inflect` is a port of that module (same
+suffix rules, same irregular table), so it is used here; the two steps where TextBlob's
+`singularize` departs from pattern 3.6's and that reach COCO words are undone in
+`singularize_pattern`, quirks included ('bus' -> 'bu', 'ties' -> 'ty', 'glass' -> 'glas').
+TextBlob's word lists still differ a little from pattern's ('jeans', 'as'); no COCO word.
+Tokens still come from a regular expression: `nltk.word_tokenize` needs the punkt data.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import cast
 
 from mmalign_eval.errors import DataError
 
@@ -47,15 +55,6 @@ def _double_word_map() -> dict[str, str]:
 DOUBLE_WORDS = _double_word_map()
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|'[a-z]+|[^\sa-z0-9]")
-_IRREGULAR = {
-    "men": "man", "women": "woman", "children": "child", "mice": "mouse", "geese": "goose",
-    "feet": "foot", "teeth": "tooth", "knives": "knife", "wolves": "wolf", "leaves": "leaf",
-    "shelves": "shelf", "calves": "calf", "halves": "half", "loaves": "loaf", "buses": "bus",
-    "ties": "tie", "pies": "pie", "skies": "sky", "oxen": "oxen", "people": "people",
-    "scissors": "scissors", "skis": "skis", "glasses": "glass", "species": "species",
-}  # fmt: skip
-_ES_ENDINGS = ("ches", "shes", "xes", "sses", "zzes")
-_KEEP_S = ("ss", "us", "is", "ous")
 
 
 def tokenize_rule(text: str) -> list[str]:
@@ -63,17 +62,58 @@ def tokenize_rule(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def singularize_rule(word: str) -> str:
-    """English plural -> singular by suffix rules and a list of irregular forms."""
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if len(word) <= 3 or not word.endswith("s") or word.endswith(_KEEP_S):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(_ES_ENDINGS):
-        return word[:-2]
-    return word[:-1]
+@lru_cache(maxsize=1)
+def _inflect() -> ModuleType:
+    """TextBlob's port of pattern.en's inflect module."""
+    # Imported on first use: importing the textblob package imports nltk (about a second),
+    # which commands that never score CHAIR should not pay. Needs no NLTK data.
+    from textblob.en import inflect
+
+    return cast(ModuleType, inflect)
+
+
+@lru_cache(maxsize=1)
+def _textblob_only_plurals() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Plural endings of TextBlob's -ie words and of its s-singular words ('buses')."""
+    inflect = _inflect()
+    ie_plurals = tuple(f"{word}s" for word in inflect.singular_ie)
+    s_plurals = tuple(f"{word}es" for word in inflect.singular_s)
+    return ie_plurals, s_plurals
+
+
+def _pattern_rules(word: str) -> str:
+    """pattern.en's irregular table, then its first matching suffix rule (TextBlob's copies)."""
+    inflect = _inflect()
+    for plural, singular in inflect.singular_irregular.items():
+        if word.lower().endswith(plural):
+            return word[: -len(plural)] + str(singular)
+    for suffix, replacement in inflect.singular_rules:
+        if suffix.search(word):
+            # Python 3 substitutes '' for an unmatched group, as pattern's loop does by hand.
+            return str(suffix.sub(replacement, word))
+    return word
+
+
+def singularize_pattern(word: str) -> str:
+    """A token's singular as pattern.en 3.6's `singularize` gives it (matching ignores case)."""
+    inflect = _inflect()
+    head, *rest = word.split("-")
+    if rest and rest[0] in inflect.plural_prepositions:
+        # 'mothers-in-law': pattern singularises the head (TextBlob would recurse into itself).
+        return "-".join([singularize_pattern(head), *rest])
+    if word.endswith("'"):
+        return singularize_pattern(word[:-1]) + "'s"
+    ie_plurals, s_plurals = _textblob_only_plurals()
+    lower = word.lower()
+    if lower.endswith(ie_plurals):
+        # pattern 3.6 returns the (lowercased) token here ('doggies' stays 'doggies', so the
+        # official code misses it); TextBlob returns the -ie word ('doggie').
+        return lower
+    if lower.endswith(s_plurals):
+        # TextBlob alone has this step and returns the bare list word ('airbuses' -> 'bus',
+        # a different COCO class); pattern goes on to its rules ('airbuses' -> 'airbus').
+        return _pattern_rules(word)
+    return str(inflect.singularize(word))
 
 
 def merge_double_words(words: list[str]) -> list[str]:
@@ -96,7 +136,7 @@ def merge_double_words(words: list[str]) -> list[str]:
 
 def caption_words_rule(caption: str) -> list[str]:
     """Tokenised, singularised and merged words of a caption (vocabulary-independent)."""
-    return merge_double_words([singularize_rule(w) for w in tokenize_rule(caption)])
+    return merge_double_words([singularize_pattern(w) for w in tokenize_rule(caption)])
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ PROMPT = "Please describe this image in detail."
 PROTOCOLS = {
     "rule": Protocol(
         "rule",
-        "CHAIR caption_to_words with a regex tokeniser and a rule-based singulariser (the "
-        "official code uses nltk.word_tokenize and pattern.en); official two-word merges, "
-        "toilet-seat rule and synonym list; every mention counts",
+        "CHAIR caption_to_words: pattern.en's singulariser (TextBlob's port, aligned with "
+        "pattern 3.6) with a regex tokeniser instead of nltk.word_tokenize; official two-word "
+        "merges, toilet-seat rule and synonym list; every mention counts",
         parse_rule,
     ),
 }
@@ -39,7 +39,7 @@ def coco_chair() -> TaskSpec:
     return TaskSpec(
         name="coco_chair",
         family="hallucination",
-        version="1",
+        version="2",
         description="CHAIR on COCO: hallucinated objects in detailed image descriptions",
         prompt_template=PROMPT,
         loader=load,
