@@ -7,6 +7,10 @@ Questions with visual_input '0' have no image and are sent as text-only requests
 Groups follow the official utils.py: figure = (category, subcategory, set_id, figure_id),
 VS questions without a figure excluded; question pair = (category, subcategory, set_id,
 question_id) across figures; easy = figure_id '0', hard = the other figures.
+Answers are read by the `rule` protocol by default: one without a yes/no reading is scored
+wrong, as both official references do (the GPT-4 judge's "unclear" verdict is wrong, and
+VLMEvalKit's YOrN_Extraction gives 'Unknown', which never equals the answer); `strict`
+keeps such answers out of the metrics as counted failures instead.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,7 @@ PROMPT = "{question}"
 _GROUPS = ("fig", "qpair", "easy", "hard")
 OFFICIAL_JUDGE = "gpt-4"  # the official utils.evaluate_by_chatgpt default
 _VERDICTS = {0: "judged incorrect", 1: "judged correct", 2: "judged unclear"}
+UNKNOWN = "unknown"  # the rule protocol's label for an answer without a yes/no reading
 
 
 def sample_id(row: Mapping[str, Any]) -> str:
@@ -59,17 +64,31 @@ def sample_id(row: Mapping[str, Any]) -> str:
 _PUNCT = re.compile(r"[^\w\s]")
 
 
-def parse_yes_no(text: str) -> ParsedAnswer:
-    """'yes' xor 'no' among the lowercased, punctuation-stripped words; else a failure."""
+def read_yes_no(text: str) -> tuple[str | None, str | None]:
+    """'yes' xor 'no' among the lowercased, punctuation-stripped words, or None and why."""
     words = _PUNCT.sub(" ", text.lower()).split()
     yes, no = "yes" in words, "no" in words
     if yes != no:
-        return ParsedAnswer("yes" if yes else "no")
+        return ("yes" if yes else "no"), None
     reason = "both 'yes' and 'no'" if yes else "neither 'yes' nor 'no'"
-    return ParsedAnswer(None, f"{reason} in {text.strip()[:60]!r}")
+    return None, f"{reason} in {text.strip()[:60]!r}"
 
 
-def judge_verdict(text: str) -> int | None:
+def parse_yes_no(text: str) -> ParsedAnswer:
+    """The yes/no reading; without one the label is 'unknown', scored wrong (as officially)."""
+    label, reason = read_yes_no(text)
+    if label is not None:
+        return ParsedAnswer(label)
+    return ParsedAnswer(UNKNOWN, f"{reason}: scored wrong")
+
+
+def parse_yes_no_strict(text: str) -> ParsedAnswer:
+    """The yes/no reading; without one a failure, left out of the metrics."""
+    label, reason = read_yes_no(text)
+    return ParsedAnswer(label, reason)
+
+
+def judge_verdict(text: str) -> int:
     """Official rule: 'incorrect' in the text -> 0, else 'correct' -> 1, else 2 (unclear)."""
     lowered = text.lower()
     if "incorrect" in lowered:
@@ -79,7 +98,10 @@ def judge_verdict(text: str) -> int | None:
 
 def parse_judged(text: str) -> ParsedAnswer:
     """The judge's verdict; 'unclear' (or no verdict) counts as wrong, as officially."""
-    return ParsedAnswer(_VERDICTS[judge_verdict(text) or 0])
+    verdict = judge_verdict(text)
+    # Unclear items are scored, so the reason is the only trace of why they count as wrong.
+    reason = f"judged unclear ({text.strip()[:40]!r}): scored wrong" if verdict == 2 else None
+    return ParsedAnswer(_VERDICTS[verdict], reason)
 
 
 PROTOCOLS = {
@@ -92,9 +114,17 @@ PROTOCOLS = {
     "rule": Protocol(
         "rule",
         "rule-based yes/no extraction (as VLMEvalKit's YOrN_Extraction): the answer is 'yes' "
-        "or 'no' when exactly one of the two words occurs; otherwise a counted failure (the "
-        "official script asks GPT-4 to judge instead)",
+        "or 'no' when exactly one of the two words occurs; otherwise it is 'unknown' and "
+        "scored wrong in every metric, as both official references do (unknown_rate counts "
+        "them; the official script asks GPT-4 to judge instead)",
         parse_yes_no,
+    ),
+    "strict": Protocol(
+        "strict",
+        "the rule-based yes/no extraction of 'rule', but an answer with neither or both words "
+        "is an unparseable failure: counted in failures and left out of every metric, so "
+        "accuracies are over readable answers only (not comparable with published numbers)",
+        parse_yes_no_strict,
     ),
 }
 
@@ -111,6 +141,7 @@ def item_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
     values = {
         "n": 1.0,
         "correct": float(correct),
+        "unknown": float(parsed.label in (UNKNOWN, _VERDICTS[2])),
         "n_easy" if easy else "n_hard": 1.0,
         "correct_easy" if easy else "correct_hard": float(correct),
     }
@@ -122,30 +153,36 @@ def item_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
     return values
 
 
-def _accuracy(correct: str, n: str) -> Any:
+def _share(count: str, n: str) -> Callable[[Totals], FloatArray]:
+    """The ratio of two summed columns (an accuracy or a rate)."""
+
     def fn(t: Totals) -> FloatArray:
-        return ratio(t[correct], t[n])
+        return ratio(t[count], t[n])
 
     return fn
 
 
 def hallusion_metrics() -> tuple[MetricSpec, ...]:
-    """qAcc (primary), fAcc, aAcc and the easy/hard splits."""
+    """qAcc (primary), fAcc, aAcc, the easy/hard splits and the unknown-answer rate."""
     return (
         MetricSpec("qacc", all_correct_accuracy("qpair"), "higher", primary=True,
                    description="question pairs (same question over a set's figures) all correct"),
         MetricSpec("facc", all_correct_accuracy("fig"), "higher",
                    description="figures whose questions are all correct"),
-        MetricSpec("aacc", _accuracy("correct", "n"), "higher",
+        MetricSpec("aacc", _share("correct", "n"), "higher",
                    description="questions answered correctly"),
         MetricSpec("easy_qacc", all_correct_accuracy("easy"), "higher",
                    description="question pairs on figure 0 (original / no figure)"),
         MetricSpec("hard_qacc", all_correct_accuracy("hard"), "higher",
                    description="question pairs on the edited figures (figure_id > 0)"),
-        MetricSpec("easy_aacc", _accuracy("correct_easy", "n_easy"), "higher",
+        MetricSpec("easy_aacc", _share("correct_easy", "n_easy"), "higher",
                    description="question accuracy on figure 0"),
-        MetricSpec("hard_aacc", _accuracy("correct_hard", "n_hard"), "higher",
+        MetricSpec("hard_aacc", _share("correct_hard", "n_hard"), "higher",
                    description="question accuracy on the edited figures"),
+        MetricSpec("unknown_rate", _share("unknown", "n"), "lower",
+                   description="scored answers without a yes/no reading (rule: neither or "
+                   "both words; judge: verdict unclear), all counted wrong; 0 under strict, "
+                   "which makes them failures"),
     )  # fmt: skip
 
 
@@ -322,7 +359,7 @@ def hallusionbench() -> TaskSpec:
     return TaskSpec(
         name="hallusionbench",
         family="hallucination",
-        version="1",
+        version="2",
         description="HallusionBench: yes/no questions on original and edited figures, scored "
         "per question, per figure and per question pair",
         prompt_template=PROMPT,

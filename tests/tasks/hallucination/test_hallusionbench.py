@@ -21,7 +21,6 @@ from mmalign_eval_tasks.hallucination.hallusionbench import (
     hallusionbench,
     judge_verdict,
     load_official,
-    parse_yes_no,
 )
 
 TASK = hallusionbench()
@@ -50,12 +49,17 @@ def _answer(sample: Sample, correct: bool) -> str:
     return "Yes, it is." if right == correct else "No."
 
 
-def _items(samples: list[Sample], correct: list[bool]) -> list[ItemScore]:
-    protocol = TASK.protocol(None)
+def _scored(samples: list[Sample], texts: list[str], protocol: str | None) -> list[ItemScore]:
+    chosen = TASK.protocol(protocol)
     return [
-        TASK.score(s, Response(key=s.id, text=_answer(s, ok), finish_reason="stop"), protocol)
-        for s, ok in zip(samples, correct, strict=True)
+        TASK.score(s, Response(key=s.id, text=text, finish_reason="stop"), chosen)
+        for s, text in zip(samples, texts, strict=True)
     ]
+
+
+def _items(samples: list[Sample], correct: list[bool]) -> list[ItemScore]:
+    texts = [_answer(s, ok) for s, ok in zip(samples, correct, strict=True)]
+    return _scored(samples, texts, None)
 
 
 def test_miniature_hand_computed() -> None:
@@ -79,20 +83,92 @@ def test_text_only_questions_carry_no_image() -> None:
     assert samples[0].id == "VD_s_0_0_0" and samples[0].cluster == "VD_s_0"
 
 
-@pytest.mark.parametrize(
-    ("text", "label"),
-    [("Yes.", "yes"), ("no, it is not", "no"), ("NO", "no"), ("Yes and no", None),
-     ("I cannot tell", None), ("yesterday", None)],
-)  # fmt: skip
-def test_yes_no_rule(text: str, label: str | None) -> None:
-    assert parse_yes_no(text).label == label
+# (answer, label under `rule`, label under `strict`; None: an unparseable failure)
+PARSE_CASES = [
+    ("Yes.", "yes", "yes"),
+    ("no, it is not", "no", "no"),
+    ("NO", "no", "no"),
+    ("Yes-ish, I think", "yes", "yes"),  # punctuation splits words
+    ("Yes, yes, definitely.", "yes", "yes"),
+    ("Yes and no", "unknown", None),  # both words
+    ("No... well, yes.", "unknown", None),
+    ("I cannot tell", "unknown", None),  # neither word
+    ("yesterday, nobody", "unknown", None),  # only whole words count
+    ("", "unknown", None),
+]
 
 
-def test_failures_are_counted_not_scored() -> None:
+@pytest.mark.parametrize(("text", "rule", "strict"), PARSE_CASES)
+def test_parse_table(text: str, rule: str, strict: str | None) -> None:
+    ruled, stricted = TASK.protocol("rule").parse(text), TASK.protocol("strict").parse(text)
+    assert (ruled.label, stricted.label) == (rule, strict)
+    # Every answer without a yes/no reading says why, scored (rule) or not (strict).
+    readable = strict is not None
+    assert (ruled.reason is None, stricted.reason is None) == (readable, readable)
+
+
+def test_rule_is_the_default_and_unknown_rate_is_a_diagnostic() -> None:
+    specs = {spec.name: spec for spec in TASK.metrics}
+    assert TASK.default_protocol == "rule" and TASK.primary_metric == "qacc"
+    assert specs["unknown_rate"].direction == "lower" and not specs["unknown_rate"].primary
+    assert {"rule", "strict", "judge"} == set(TASK.protocols)
+
+
+def test_rule_scores_an_unreadable_answer_wrong() -> None:
     samples = build_samples([r for r, _ in MINIATURE], [None] * len(MINIATURE))
-    protocol = TASK.protocol(None)
-    item = TASK.score(samples[0], Response(key="k", text="maybe", finish_reason="stop"), protocol)
+    (item,) = _scored(samples[:1], ["maybe"], "rule")
+    assert item.status == "ok" and item.parsed == "unknown"
+    assert item.reason is not None and "neither 'yes' nor 'no'" in item.reason
+    assert item.values["correct"] == 0.0 and item.values["unknown"] == 1.0
+
+
+def test_strict_failures_are_counted_not_scored() -> None:
+    samples = build_samples([r for r, _ in MINIATURE], [None] * len(MINIATURE))
+    (item,) = _scored(samples[:1], ["maybe"], "strict")
     assert item.status == "unparseable" and item.values == {}
+
+
+# The miniature's answers, with its one correct VD figure-0 answer to question 1 unreadable.
+UNREADABLE = 1
+
+
+def _unreadable_miniature(protocol: str) -> tuple[list[ItemScore], dict[str, float]]:
+    samples = build_samples([r for r, _ in MINIATURE], [None] * len(MINIATURE))
+    texts = [_answer(s, ok) for s, (_, ok) in zip(samples, MINIATURE, strict=True)]
+    texts[UNREADABLE] = "It shows a chart with two bars."
+    items = _scored(samples, texts, protocol)
+    return items, evaluate(TASK.metrics, items)
+
+
+def test_rule_unknown_answer_breaks_its_figure_and_question_pair() -> None:
+    items, values = _unreadable_miniature("rule")
+    assert all(item.status == "ok" for item in items)
+    assert values["unknown_rate"] == pytest.approx(1 / 6)
+    assert values["aacc"] == pytest.approx(3 / 6)
+    # figures: VD/0 now has a wrong answer, VD/1 one wrong, VS/1 right
+    assert values["facc"] == pytest.approx(1 / 3)
+    # question pairs: VD q0 wrong on figure 1, VD q1 wrong on figure 0, VS q0 wrong
+    assert values["qacc"] == pytest.approx(0 / 3)
+    # easy pairs (figure 0): VD q0 right, VD q1 unknown, VS q0 wrong
+    assert values["easy_qacc"] == pytest.approx(1 / 3)
+    assert values["easy_aacc"] == pytest.approx(1 / 3)
+    # the edited figures are untouched: VD q0 wrong, VD q1 right, VS q0 right
+    assert values["hard_qacc"] == pytest.approx(2 / 3)
+    assert values["hard_aacc"] == pytest.approx(2 / 3)
+
+
+def test_strict_leaves_the_unknown_answer_out() -> None:
+    items, values = _unreadable_miniature("strict")
+    assert [item.status for item in items].count("unparseable") == 1
+    assert values["unknown_rate"] == 0.0  # the unreadable answer is a failure instead
+    assert values["aacc"] == pytest.approx(3 / 5)
+    # VD/0 keeps weight 1/2 (its scored, correct answer): (1/2 + 1) / (1/2 + 1 + 1)
+    assert values["facc"] == pytest.approx(0.6)
+    # only VD q1 is all correct, with weight 1/2: (1/2) / (1 + 1/2 + 1)
+    assert values["qacc"] == pytest.approx(0.2)
+    # both exceed the `rule` values: excluding a babbled answer inflates the accuracies
+    _, ruled = _unreadable_miniature("rule")
+    assert all(values[m] > ruled[m] for m in ("aacc", "facc", "qacc"))
 
 
 def _official(rows: list[Mapping[str, Any]], correct: list[int]) -> dict[str, float]:
@@ -188,3 +264,4 @@ def test_judge_protocol_with_precomputed_judgements(tmp_path: Path) -> None:
     assert task.metric("aacc").value == pytest.approx(3 / 6)
     assert task.metric("facc").value == pytest.approx(1 / 3)
     assert task.metric("qacc").value == pytest.approx(0 / 3)
+    assert task.metric("unknown_rate").value == pytest.approx(1 / 6)  # the one unclear verdict
