@@ -97,14 +97,20 @@ def run(
         list[str] | None, typer.Option(help="Suites to run (same as --tasks).")
     ] = None,
     data: Annotated[
-        str | None, typer.Option(help="'synthetic[:N]', a local path or a HF dataset id.")
+        list[str] | None,
+        typer.Option(
+            help="'synthetic[:N]', a local path or a HF dataset id; TASK=VALUE for one task "
+            "or group (repeatable)."
+        ),
     ] = None,
     image_dir: Annotated[
-        Path | None, typer.Option(help="Image folder for official label files.")
+        list[str] | None,
+        typer.Option(help="Image folder for official label files; TASK=FOLDER for one task."),
     ] = None,
     revision: Annotated[str | None, typer.Option(help="Dataset revision on the Hub.")] = None,
     protocol: Annotated[
-        str | None, typer.Option(help="Answer protocol (default: official).")
+        list[str] | None,
+        typer.Option(help="Answer protocol (default: official); TASK=NAME for one task."),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 8,
     dtype: Annotated[DTypeChoice, typer.Option(help="Model weights dtype.")] = DTypeChoice.auto,
@@ -150,6 +156,14 @@ def run(
     judge_retry_base: JudgeRetryBaseOpt = 1.0,
     judge_max_new_tokens: JudgeNewTokensOpt = None,
     judge_mode: JudgeModeOpt = None,
+    all_metrics: Annotated[
+        bool | None,
+        typer.Option(
+            "--all-metrics/--summary",
+            help="Print every metric, or one primary metric per benchmark (default: summary "
+            "above 4 tasks).",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a model on tasks; rerunning the same command resumes an interrupted run."""
     from mmalign_eval.engines.base import EngineConfig
@@ -158,6 +172,7 @@ def run(
     from mmalign_eval.registry import build_registry
     from mmalign_eval.report import print_results
     from mmalign_eval.runner import run as run_evaluation
+    from mmalign_eval.task_options import per_task_options, split_values
 
     check_model_argument(model)
     names = _split(tasks) + _split(suite)
@@ -169,7 +184,10 @@ def run(
         judge_retry_base, judge_max_new_tokens, judge_mode,
     )  # fmt: skip
     registry = build_registry()
-    check_judge(registry, names, judging, protocol)
+    datas = split_values("--data", data or [], registry)
+    images = split_values("--image-dir", image_dir or [], registry)
+    protocols = split_values("--protocol", protocol or [], registry)
+    check_judge(registry, names, judging, protocols.shared, protocols.by_task)
     config = RunConfig(
         engine=EngineConfig(
             model=model,
@@ -179,10 +197,11 @@ def run(
             trust_remote_code=trust_remote_code,
         ),
         tasks=tuple(names),
-        data=data,
-        image_dir=str(image_dir) if image_dir else None,
+        data=datas.shared,
+        image_dir=images.shared,
         revision=revision,
-        protocol=protocol,
+        protocol=protocols.shared,
+        per_task=per_task_options(datas, images, protocols),
         overrides=GenerationOverrides(max_new_tokens=max_new_tokens, temperature=temperature),
         limit=limit,
         ids=tuple(_split([ids] if ids else None)),
@@ -196,7 +215,7 @@ def run(
         judge=judging,
     )
     outcome = run_evaluation(config, registry, err, _load_hf_engine)
-    print_results(outcome.results, out)
+    print_results(outcome.results, out, all_metrics)
     err.print(f"wrote {outcome.run_dir}/results.json, samples.jsonl, manifest.json")
     if not outcome.results.passed:
         raise typer.Exit(EXIT_FAILURE)

@@ -6,7 +6,7 @@ Also holds the judge options shared by `run`, `score` and `judge`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -107,12 +107,14 @@ def check_judge(
     names: Iterable[str],
     config: JudgeConfig | None,
     protocol: str | None = None,
+    by_task: Mapping[str, str] | None = None,
 ) -> None:
     """Before any model is loaded: judged tasks need a judge, an API judge needs its key."""
     from mmalign_eval.judges.stage import missing_judge_message
 
     tasks = [registry.tasks[n] for n in registry.expand(names)]
-    judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, protocol))]
+    chosen = {t.name: (by_task or {}).get(t.name, protocol) for t in tasks}
+    judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, chosen[t.name]))]
     if not judged or config is None:
         if judged:
             raise UsageError(*missing_judge_message(judged))

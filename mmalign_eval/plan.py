@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,15 +26,24 @@ class GenerationOverrides(Record):
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
 
 
+class TaskOptions(Record):
+    """Options given for one task (`--data TASK=...`), overriding the run-wide ones."""
+
+    data: str | None = None
+    image_dir: str | None = None
+    protocol: str | None = None
+
+
 class RunConfig(Record):
     """Everything `mmalign-eval run` was asked to do."""
 
     engine: EngineConfig
     tasks: tuple[str, ...]
-    data: str | None = None
+    data: str | None = None  # run-wide: every task without its own `--data TASK=...`
     image_dir: str | None = None
     revision: str | None = None
-    protocol: str | None = None
+    protocol: str | None = None  # run-wide: applies to the tasks that define it
+    per_task: dict[str, TaskOptions] = Field(default_factory=dict)  # by task name (expanded)
     overrides: GenerationOverrides = GenerationOverrides()
     limit: int | None = Field(default=None, ge=1)
     ids: tuple[str, ...] = ()
@@ -46,6 +55,15 @@ class RunConfig(Record):
     run_id: str | None = None
     cache_dir: str
     judge: JudgeConfig | None = None  # judged tasks only; holds the key's variable name, no key
+
+    def options(self, task: str) -> TaskOptions:
+        """The task's own options, falling back to the run-wide ones."""
+        own = self.per_task.get(task, TaskOptions())
+        return TaskOptions(
+            data=own.data if own.data is not None else self.data,
+            image_dir=own.image_dir if own.image_dir is not None else self.image_dir,
+            protocol=own.protocol,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,9 +78,24 @@ class TaskPlan:
     data: DataProvenance
 
 
-def resolve_protocols(tasks: Sequence[TaskSpec], name: str | None) -> dict[str, Protocol]:
-    """The protocol of each task; a named protocol must exist for every task."""
-    return {task.name: task.protocol(name) for task in tasks}
+def resolve_protocols(tasks: Sequence[TaskSpec], config: RunConfig) -> dict[str, Protocol]:
+    """Each task's protocol: its own `--protocol TASK=NAME`, else the run-wide name where the
+    task defines it, else the default (on synthetic data the task's synthetic protocol)."""
+    shared = config.protocol
+    if shared is not None and not any(shared in task.protocols for task in tasks):
+        known = sorted({name for task in tasks for name in task.protocols})
+        raise UsageError(
+            f"no task of this run has a protocol '{shared}'",
+            f"choose one of: {', '.join(known)} (or --protocol TASK=NAME for one task)",
+        )
+    out = {}
+    for task in tasks:
+        options = config.options(task.name)
+        name = options.protocol
+        if name is None and shared in task.protocols:
+            name = shared
+        out[task.name] = task.protocol_for(name, options.data)
+    return out
 
 
 def select(
@@ -80,27 +113,38 @@ def select(
     return samples[:limit] if limit is not None else samples
 
 
-def check_requirements(tasks: Sequence[TaskSpec], request: DataRequest | None) -> None:
-    """Every task's offline resources, checked before any data or model loads."""
-    for task in tasks:
-        if task.requires is not None:
-            task.requires(request)
+def check_requirements(protocols: Iterable[Protocol]) -> None:
+    """Every protocol's offline resources, checked before any data or model loads."""
+    for protocol in protocols:
+        if protocol.requires is not None:
+            protocol.requires()
+
+
+def data_request(config: RunConfig, task: str) -> DataRequest:
+    """Where one task reads its data."""
+    options = config.options(task)
+    return DataRequest(
+        source=options.data,
+        image_dir=options.image_dir,
+        revision=config.revision,
+        cache_dir=config.cache_dir,
+    )
 
 
 def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
     """Load each task's data and build its requests (before any model is loaded)."""
     tasks = [registry.tasks[name] for name in registry.expand(config.tasks)]
-    protocols = resolve_protocols(tasks, config.protocol)
-    request = DataRequest(
-        source=config.data,
-        image_dir=config.image_dir,
-        revision=config.revision,
-        cache_dir=config.cache_dir,
-    )
-    check_requirements(tasks, request)
+    unused = sorted(set(config.per_task) - {task.name for task in tasks})
+    if unused:
+        raise UsageError(
+            f"options given for {', '.join(unused)}, which this run does not include",
+            "add the task to --tasks/--suite or drop its TASK=... option",
+        )
+    protocols = resolve_protocols(tasks, config)
+    check_requirements(protocols.values())
     plans = []
     for task in tasks:
-        loaded = task.loader(request)
+        loaded = task.loader(data_request(config, task.name))
         samples = select(loaded.samples, config.limit, config.ids, config.subset)
         if not samples:
             raise UsageError(

@@ -116,10 +116,10 @@ class ScoreRequest:
 def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluation]:
     """Match predictions to the task's samples by id and score them."""
     task = request.task
-    protocol = task.protocol(request.protocol)
+    protocol = task.protocol_for(request.protocol, request.data.source)
     predictions = read_predictions(request.predictions)
-    if task.requires is not None:
-        task.requires(request.data)  # before loading: a missing resource is the user's next step
+    if protocol.requires is not None:
+        protocol.requires()  # before loading: a missing resource is the user's next step
     loaded = task.loader(request.data)
     known = {s.id for s in loaded.samples}
     samples = [s for s in loaded.samples if s.id in predictions]

@@ -22,6 +22,7 @@ from mmalign_eval.errors import UsageError
 from mmalign_eval.hashing import sha256_file, sha256_text
 from mmalign_eval.judges.records import JudgeReply, JudgeTaskSpec
 from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
+from mmalign_eval.sources import is_synthetic
 
 
 class DataRequest(Record):
@@ -74,6 +75,9 @@ class ParsedAnswer:
     reason: str | None = None
 
 
+Scorer = Callable[[Sample, ParsedAnswer], dict[str, float]]
+
+
 @dataclass(frozen=True)
 class Protocol:
     """A named way of turning a response into an answer (e.g. the official script's rule)."""
@@ -81,9 +85,11 @@ class Protocol:
     name: str
     description: str
     parse: Callable[[str], ParsedAnswer]
-
-
-Scorer = Callable[[Sample, ParsedAnswer], dict[str, float]]
+    # Offline resources this protocol reads (NLTK data, word vectors), checked before any
+    # model loads; raises a HarnessError (e.g. resources.ResourceError) with the fetch hint.
+    requires: Callable[[], None] | None = None
+    # Per-item scoring when it differs from the task's (e.g. exact instead of vector synonyms).
+    item_values: Scorer | None = None
 
 
 @dataclass(frozen=True)
@@ -105,9 +111,9 @@ class TaskSpec:
     judge: JudgeTaskSpec | None = None
     # The protocol that reproduces the official script, when it is not the default one.
     official_protocol: str | None = None
-    # Checks offline resources (NLTK data, word vectors) before any model loads; raises a
-    # HarnessError (e.g. resources.ResourceError) whose hint says how to fetch them.
-    requires: Callable[[DataRequest | None], None] | None = None
+    # The protocol used on synthetic data when none is named: one that needs no downloaded
+    # resources, so the offline demo completes (e.g. AMBER's lexical noun matching).
+    synthetic_protocol: str | None = None
     # The protocols that read the judge's text (None: all); the others score the response
     # itself and need no judge (e.g. Object HalBench's rule-based extraction).
     judge_protocols: frozenset[str] | None = None
@@ -135,6 +141,12 @@ class TaskSpec:
             known = ", ".join(sorted(self.protocols))
             raise UsageError(f"task {self.name} has no protocol '{key}'", f"choose one of: {known}")
         return self.protocols[key]
+
+    def protocol_for(self, name: str | None, source: str | None) -> Protocol:
+        """The named protocol; unnamed, the synthetic-data one on synthetic data, else default."""
+        if name is None and self.synthetic_protocol is not None and is_synthetic(source):
+            return self.protocols[self.synthetic_protocol]
+        return self.protocol(name)
 
     def render_prompt(self, sample: Sample) -> str:
         """The text the model sees for a sample."""
@@ -183,7 +195,7 @@ class TaskSpec:
             status="ok",
             reason=parsed.reason,  # e.g. an unparseable judgement scored 0 by the official rule
             parsed=parsed.label,
-            values=self.item_values(sample, parsed),
+            values=(protocol.item_values or self.item_values)(sample, parsed),
             cluster=sample.cluster,
         )
 

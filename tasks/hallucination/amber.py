@@ -42,6 +42,7 @@ from mmalign_eval.task import (
     TaskSpec,
     register,
 )
+from mmalign_eval.text.lemmas import encode_candidates, resolve_candidates
 
 GENERATIVE_PROMPT = "{question}"
 # The official repository leaves the yes/no instruction to the model's own evaluation
@@ -107,6 +108,11 @@ def parse_generative(text: str) -> ParsedAnswer:
     return ParsedAnswer(" ".join(extract_nouns(text)))
 
 
+def parse_lexical(text: str) -> ParsedAnswer:
+    """Every word with its candidate lemmas; the vocabulary picks one at scoring."""
+    return ParsedAnswer(encode_candidates(text))
+
+
 YES_NO_PROTOCOLS = {
     "official": Protocol(
         "official",
@@ -121,16 +127,6 @@ YES_NO_PROTOCOLS = {
         parse_lenient_yes_no,
     ),
 }
-GENERATIVE_PROTOCOLS = {
-    "official": Protocol(
-        "official",
-        "AMBER inference.py: NLTK nouns (tokenise, POS tag, WordNet lemmatise) in the "
-        "relation.json vocabulary; synonyms by en_core_web_lg similarity > 0.8",
-        parse_generative,
-    ),
-}
-
-
 # -- scoring ------------------------------------------------------------------------------
 
 
@@ -159,17 +155,60 @@ def spacy_similar(word1: str, word2: str) -> bool:
     return bool(nlp(word1).similarity(nlp(word2)) > SIMILARITY_THRESHOLD)
 
 
+def _vocabulary(sample: Sample) -> m.Vocabulary:
+    meta = sample.metadata
+    return load_vocabulary(str(meta["relation_file"]), str(meta["safe_words_file"]))
+
+
+def _counts(sample: Sample, nouns: Sequence[str], similar: m.Similar) -> dict[str, float]:
+    meta = sample.metadata
+    truth = m.GenerativeTruth(
+        truth=tuple(json.loads(str(meta["truth"]))), hallu=tuple(json.loads(str(meta["hallu"])))
+    )
+    return m.generative_counts(nouns, truth, _vocabulary(sample), similar).values()
+
+
 def generative_values(
     sample: Sample, parsed: ParsedAnswer, similar: m.Similar = spacy_similar
 ) -> dict[str, float]:
     """Counters of one description from its nouns and the sample's annotation."""
-    meta = sample.metadata
-    vocabulary = load_vocabulary(str(meta["relation_file"]), str(meta["safe_words_file"]))
-    truth = m.GenerativeTruth(
-        truth=tuple(json.loads(str(meta["truth"]))), hallu=tuple(json.loads(str(meta["hallu"])))
-    )
-    nouns = (parsed.label or "").split()
-    return m.generative_counts(nouns, truth, vocabulary, similar).values()
+    return _counts(sample, (parsed.label or "").split(), similar)
+
+
+def exact_synonym(word1: str, word2: str) -> bool:
+    """Synonym matching without word vectors: only identical words (similarity 1.0)."""
+    return word1 == word2
+
+
+def lexical_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
+    """Counters of one description under the lexical protocol."""
+    nouns = resolve_candidates(parsed.label or "", _vocabulary(sample).words)
+    return _counts(sample, nouns, exact_synonym)
+
+
+def require_generative() -> None:
+    """NLTK data and the spaCy word vectors, checked before generation."""
+    require_nltk(NLTK_PACKAGES)
+    require_spacy_model(AMBER_SPACY_MODEL)
+
+
+GENERATIVE_PROTOCOLS = {
+    "official": Protocol(
+        "official",
+        "AMBER inference.py: NLTK nouns (tokenise, POS tag, WordNet lemmatise) in the "
+        "relation.json vocabulary; synonyms by en_core_web_lg similarity > 0.8",
+        parse_generative,
+        requires=require_generative,
+    ),
+    "lexical": Protocol(
+        "lexical",
+        "no NLP downloads: every word whose WordNet-style lemma is in the relation.json "
+        "vocabulary counts (no POS tagging, so adjectives such as 'orange' count too); "
+        "synonyms by exact match only; otherwise the official counting",
+        parse_lexical,
+        item_values=lexical_values,
+    ),
+}
 
 
 def discriminative_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
@@ -177,12 +216,6 @@ def discriminative_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, flo
     return m.discriminative_values(
         str(sample.metadata["subtype"]), sample.target, parsed.label or ""
     )
-
-
-def require_generative(_: DataRequest | None) -> None:
-    """NLTK data and the spaCy word vectors, checked before generation."""
-    require_nltk(NLTK_PACKAGES)
-    require_spacy_model(AMBER_SPACY_MODEL)
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -362,7 +395,7 @@ def amber_generative() -> TaskSpec:
         metrics=m.generative_metrics(),
         item_values=generative_values,
         generation=GenerationParams(max_new_tokens=512),
-        requires=require_generative,
+        synthetic_protocol="lexical",
     )
 
 

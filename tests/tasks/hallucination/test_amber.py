@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmalign_eval.contracts import Response
+from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.data.synthetic import OBJECTS
 from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.evaluation import TaskInputs, evaluate_group, evaluate_task
@@ -128,14 +128,61 @@ def test_amber_score_group_from_unrounded_inputs(
 
 
 def test_generative_requires_resources_with_the_fetch_command(tasks: dict[str, TaskSpec]) -> None:
-    requires = tasks["amber_generative"].requires
-    assert requires is not None
+    task = tasks["amber_generative"]
+    requires = task.protocol("official").requires
+    assert requires is not None and task.protocol("lexical").requires is None
     if nltk_available(NLTK_PACKAGES) and spacy_model_available(AMBER_SPACY_MODEL):
-        requires(None)
+        requires()
         return
     with pytest.raises(ResourceError) as caught:
-        requires(None)
+        requires()
     assert "mmalign-eval resources fetch" in (caught.value.hint or "")
+
+
+def test_synthetic_data_defaults_to_the_lexical_protocol(tasks: dict[str, TaskSpec]) -> None:
+    task = tasks["amber_generative"]
+    assert task.protocol_for(None, "synthetic:4").name == "lexical"
+    assert task.protocol_for(None, "/data/amber").name == "official"
+    assert task.protocol_for("official", "synthetic").name == "official"  # named wins
+
+
+def _synthetic_generative(tasks: dict[str, TaskSpec], tmp_path: Path) -> list[Sample]:
+    return tasks["amber_generative"].loader(_request("synthetic:4", tmp_path)).samples
+
+
+# Lexical protocol on hand-made descriptions of the first synthetic image (truth and hallu
+# read from its annotation): counters as the official loop would give for these nouns.
+LEXICAL_CASES = [
+    # (description, mentions, hallucinated, covered) -- covered of len(truth)
+    ("A {t0}.", 1, 0, 1),
+    ("Two {t0}s and one {h0}.", 2, 1, 1),  # plural lemmatised; hallu target hallucinated
+    ("{T0} on the left.", 0, 0, 0),  # capitalised: NLTK keeps case, so no vocabulary match
+    ("An image of a {t0} shape, another {t0}.", 4, 0, 1),  # safe words count, not hallucinated
+    ("A {h0}, a {h0} and a {h0}.", 3, 3, 0),  # every mention counts
+]
+
+
+@pytest.mark.parametrize(("text", "mentions", "hallucinated", "covered"), LEXICAL_CASES)
+def test_lexical_protocol_counts(
+    tasks: dict[str, TaskSpec],
+    tmp_path: Path,
+    text: str,
+    mentions: int,
+    hallucinated: int,
+    covered: int,
+) -> None:
+    sample = _synthetic_generative(tasks, tmp_path)[0]
+    truth = json.loads(str(sample.metadata["truth"]))
+    hallu = json.loads(str(sample.metadata["hallu"]))
+    description = text.format(t0=truth[0], T0=truth[0].capitalize(), h0=hallu[0])
+    task = tasks["amber_generative"]
+    response = Response(key="k", text=description, finish_reason="stop")
+    item = task.score(sample, response, task.protocol("lexical"))
+    assert item.status == "ok"
+    assert item.values["mentions"] == mentions
+    assert item.values["hallucinated"] == hallucinated
+    assert item.values["covered"] == covered
+    assert item.values["cog_hits"] == float(hallucinated > 0)
 
 
 def test_noun_extraction_matches_the_official_recipe() -> None:

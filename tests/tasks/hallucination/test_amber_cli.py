@@ -24,7 +24,7 @@ def cli(cache_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[s
     return run_cli(cwd, *args, cache_dir=cache_dir, timeout=600)
 
 
-def _run(cache_dir: Path, cwd: Path, tasks: str) -> subprocess.CompletedProcess[str]:
+def _run(cache_dir: Path, cwd: Path, tasks: str, *extra: str) -> subprocess.CompletedProcess[str]:
     return cli(
         cache_dir,
         cwd,
@@ -39,6 +39,7 @@ def _run(cache_dir: Path, cwd: Path, tasks: str) -> subprocess.CompletedProcess[
         "8",
         "--output-dir",
         "out",
+        *extra,
     )
 
 
@@ -49,22 +50,31 @@ def _results(workdir: Path) -> dict:
 
 @pytest.mark.slow
 def test_run_amber_on_the_tiny_model(cache_dir: Path, tmp_path: Path) -> None:
-    resources_ready = nltk_available(NLTK_PACKAGES) and spacy_model_available(AMBER_SPACY_MODEL)
+    # Synthetic data: the generative task reads nouns lexically, so no download is needed.
     (tmp_path / "full").mkdir()
     full = _run(cache_dir, tmp_path / "full", "amber")
-    if resources_ready:
-        assert full.returncode == 0, full.stderr
-        groups = {g["group"]: g for g in _results(tmp_path / "full")["groups"]}
-        assert "amber_score" in {m["name"] for m in groups["amber"]["metrics"]}
+    assert full.returncode == 0, full.stderr
+    results = _results(tmp_path / "full")
+    groups = {g["group"]: g for g in results["groups"]}
+    assert "amber_score" in {m["name"] for m in groups["amber"]["metrics"]}
+    generative = next(t for t in results["tasks"] if t["task"] == "amber_generative")
+    assert generative["protocol"]["name"] == "lexical" and not generative["protocol"]["official"]
+    # The official extraction on the same data needs NLTK data and word vectors.
+    (tmp_path / "official").mkdir()
+    official = _run(
+        cache_dir, tmp_path / "official", "amber", "--protocol", "amber_generative=official"
+    )
+    if nltk_available(NLTK_PACKAGES) and spacy_model_available(AMBER_SPACY_MODEL):
+        assert official.returncode == 0, official.stderr
     else:
         # Stops before the model loads or anything is generated, with the exact command.
-        assert full.returncode == 1, full.stdout + full.stderr
-        assert "Traceback" not in full.stderr
-        errors = [line for line in full.stderr.splitlines() if line.startswith("error:")]
-        assert len(errors) == 1, full.stderr
-        hints = [line for line in full.stderr.splitlines() if line.startswith("hint:")]
-        assert len(hints) == 1 and "`mmalign-eval resources fetch`" in hints[0], full.stderr
-        assert not (tmp_path / "full" / "out").exists()
+        assert official.returncode == 1, official.stdout + official.stderr
+        assert "Traceback" not in official.stderr
+        errors = [line for line in official.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1, official.stderr
+        hints = [line for line in official.stderr.splitlines() if line.startswith("hint:")]
+        assert len(hints) == 1 and "`mmalign-eval resources fetch`" in hints[0], official.stderr
+        assert not (tmp_path / "official" / "out").exists()
     (tmp_path / "disc").mkdir()
     disc = _run(cache_dir, tmp_path / "disc", DISCRIMINATIVE)
     assert disc.returncode == 0, disc.stderr

@@ -1,0 +1,71 @@
+"""Per-task command-line values: `--data amber=/x --data coco_chair=/y --data synthetic`.
+
+A value `NAME=VALUE` whose NAME is a registered task, group or suite applies to the tasks
+behind that name; any other value (paths may contain '=') is the run-wide default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mmalign_eval.errors import UsageError
+from mmalign_eval.plan import TaskOptions
+from mmalign_eval.registry import Registry
+
+
+@dataclass(frozen=True)
+class OptionValues:
+    """One option's run-wide value and its values by task name."""
+
+    shared: str | None = None
+    by_task: dict[str, str] = field(default_factory=dict)
+
+
+def _scoped(value: str, registry: Registry) -> tuple[str, str] | None:
+    name, sep, rest = value.partition("=")
+    known = name in registry.tasks or name in registry.groups or name in registry.suites
+    return (name, rest) if sep and known else None
+
+
+def split_values(option: str, values: Sequence[str], registry: Registry) -> OptionValues:
+    """Separate `NAME=VALUE` values from the run-wide one; a task's own name wins over its
+    group's, whatever the order on the command line."""
+    shared: list[str] = []
+    scoped: dict[str, str] = {}
+    for value in values:
+        pair = _scoped(value, registry)
+        if pair is None:
+            shared.append(value)
+        elif pair[0] in scoped:
+            raise UsageError(f"{option} given twice for {pair[0]}", "keep one of them")
+        elif not pair[1]:
+            raise UsageError(f"empty value in {option} {value}", f"use {option} {pair[0]}=VALUE")
+        else:
+            scoped[pair[0]] = pair[1]
+    if len(shared) > 1:
+        raise UsageError(
+            f"{option} given twice without a task name: {', '.join(shared)}",
+            f"give one run-wide value, or name the task: {option} TASK=VALUE",
+        )
+    by_task: dict[str, str] = {}
+    # Broad names first, so a task's own value (fewest tasks) is applied last and wins.
+    for name in sorted(scoped, key=lambda n: -len(registry.expand([n]))):
+        for task in registry.expand([name]):
+            by_task[task] = scoped[name]
+    return OptionValues(shared[0] if shared else None, by_task)
+
+
+def per_task_options(
+    data: OptionValues, image_dir: OptionValues, protocol: OptionValues
+) -> dict[str, TaskOptions]:
+    """The TaskOptions of every task named in any option."""
+    names = sorted({*data.by_task, *image_dir.by_task, *protocol.by_task})
+    return {
+        name: TaskOptions(
+            data=data.by_task.get(name),
+            image_dir=image_dir.by_task.get(name),
+            protocol=protocol.by_task.get(name),
+        )
+        for name in names
+    }

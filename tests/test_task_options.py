@@ -1,0 +1,118 @@
+"""Per-task command-line values (`--data amber=... --data synthetic`) and their resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmalign_eval.engines.base import EngineConfig
+from mmalign_eval.errors import UsageError
+from mmalign_eval.plan import RunConfig, TaskOptions, plan_tasks, resolve_protocols
+from mmalign_eval.registry import Registry, build_registry
+from mmalign_eval.task_options import OptionValues, per_task_options, split_values
+
+AMBER = ("amber_generative", "amber_discriminative", "amber_existence", "amber_attribute",
+         "amber_relation")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return build_registry()
+
+
+@pytest.mark.parametrize(
+    ("values", "shared", "by_task"),
+    [
+        ([], None, {}),
+        (["synthetic"], "synthetic", {}),
+        (["/data/x=y"], "/data/x=y", {}),  # '=' in a path: not a task name, so run-wide
+        (["pope_random=/p"], None, {"pope_random": "/p"}),
+        (["coco_chair=/c", "synthetic:4"], "synthetic:4", {"coco_chair": "/c"}),
+        (["amber=/a"], None, dict.fromkeys(AMBER, "/a")),  # a group names its tasks
+        # a task's own value wins over its group's, in either order
+        (["amber_relation=/r", "amber=/a"], None, {**dict.fromkeys(AMBER, "/a"),
+                                                    "amber_relation": "/r"}),
+        (["amber=/a", "amber_relation=/r"], None, {**dict.fromkeys(AMBER, "/a"),
+                                                    "amber_relation": "/r"}),
+    ],
+)  # fmt: skip
+def test_split_values(
+    registry: Registry, values: list[str], shared: str | None, by_task: dict[str, str]
+) -> None:
+    assert split_values("--data", values, registry) == OptionValues(shared, by_task)
+
+
+@pytest.mark.parametrize(
+    ("values", "needle"),
+    [
+        (["a", "b"], "twice without a task name"),
+        (["pope=/x", "pope=/y"], "given twice for pope"),
+        (["pope="], "empty value"),
+    ],
+)
+def test_split_values_errors(registry: Registry, values: list[str], needle: str) -> None:
+    with pytest.raises(UsageError, match=needle):
+        split_values("--data", values, registry)
+
+
+def _config(tmp_path: Path, tasks: tuple[str, ...], **fields: object) -> RunConfig:
+    return RunConfig(
+        engine=EngineConfig(model="tiny"), tasks=tasks, cache_dir=str(tmp_path), **fields
+    )  # type: ignore[arg-type]
+
+
+def test_options_fall_back_to_run_wide_values(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        ("pope",),
+        data="synthetic",
+        image_dir="/img",
+        per_task={"pope_random": TaskOptions(data="/labels", protocol="lenient")},
+    )
+    assert config.options("pope_random") == TaskOptions(
+        data="/labels", image_dir="/img", protocol="lenient"
+    )
+    assert config.options("pope_popular") == TaskOptions(data="synthetic", image_dir="/img")
+
+
+def test_protocol_resolution(registry: Registry, tmp_path: Path) -> None:
+    tasks = [registry.tasks[n] for n in ("pope_random", "coco_chair", "amber_generative")]
+    # Run-wide 'lenient' applies where defined (POPE), others keep their default; synthetic
+    # data gives AMBER generative its resource-free protocol.
+    config = _config(tmp_path, (), data="synthetic", protocol="lenient")
+    chosen = {k: v.name for k, v in resolve_protocols(tasks, config).items()}
+    assert chosen == {"pope_random": "lenient", "coco_chair": "rule", "amber_generative": "lexical"}
+    # A task's own protocol wins, also on synthetic data.
+    own = {"amber_generative": TaskOptions(protocol="official")}
+    config = _config(tmp_path, (), data="synthetic", per_task=own)
+    assert resolve_protocols(tasks, config)["amber_generative"].name == "official"
+    # Real data: the official default.
+    config = _config(tmp_path, (), data="/data/amber")
+    assert resolve_protocols(tasks, config)["amber_generative"].name == "official"
+
+
+def test_protocol_errors(registry: Registry, tmp_path: Path) -> None:
+    tasks = [registry.tasks[n] for n in ("pope_random", "coco_chair")]
+    with pytest.raises(UsageError, match="no task of this run has a protocol 'x'"):
+        resolve_protocols(tasks, _config(tmp_path, (), protocol="x"))
+    own = {"coco_chair": TaskOptions(protocol="lenient")}
+    with pytest.raises(UsageError, match="coco_chair has no protocol 'lenient'"):
+        resolve_protocols(tasks, _config(tmp_path, (), per_task=own))
+
+
+def test_each_task_reads_its_own_data(registry: Registry, tmp_path: Path) -> None:
+    data = split_values("--data", ["synthetic:2", "pope_random=synthetic:3"], registry)
+    none = OptionValues()
+    config = _config(
+        tmp_path, ("pope_random", "pope_popular"), data=data.shared,
+        per_task=per_task_options(data, none, none),
+    )  # fmt: skip
+    sizes = {p.task.name: len(p.samples) for p in plan_tasks(config, registry)}
+    assert sizes["pope_random"] > sizes["pope_popular"]
+
+
+def test_options_for_a_task_outside_the_run(registry: Registry, tmp_path: Path) -> None:
+    config = _config(tmp_path, ("pope_random",), per_task={"coco_chair": TaskOptions(data="x")})
+    with pytest.raises(UsageError, match="coco_chair, which this run does not include"):
+        plan_tasks(config, registry)
