@@ -26,7 +26,13 @@ from mmalign_eval.metrics.chair_items import (
     parse_rule,
 )
 from mmalign_eval.task import DataRequest, LoadedData, ParsedAnswer, Protocol, TaskSpec, register
-from mmalign_eval.text.coco_objects import DOUBLE_WORDS, caption_words_rule
+from mmalign_eval.text.coco_objects import (
+    DOUBLE_WORDS,
+    caption_words_rule,
+    load_synonyms,
+    tokenize_rule,
+)
+from mmalign_eval.text.lemmas import ALTERNATIVE, lemma_candidates, resolve_group
 
 # One documented detailed-description prompt. RLHF-V samples among several prompt variants
 # per image; that list is not bundled here (see the README), so numbers use this one.
@@ -50,19 +56,31 @@ def parse_object_list(text: str) -> list[str] | None:
 
 
 def object_words(names: list[str]) -> list[str]:
-    """Each extracted object reduced to one word: a two-word COCO object, else its last noun.
+    """Each extracted object as one word: a two-word COCO object, else its head word's lemmas.
 
-    RLHF-V lemmatises with spaCy and keeps noun runs; the judge already drops attributes,
-    so the head (last) word stands in for the noun. Repeats are dropped, as RLHF-V does.
+    RLHF-V lemmatises the judge's objects with WordNet (not pattern.en, whose singular of
+    'bus' is 'bu'), and the judge already drops attributes, so the head (last) word stands
+    in for the noun. The head word carries its WordNet-style candidate forms ('buses/bus');
+    scoring keeps the form in the synonym list (see `judged_values`).
     """
     out: list[str] = []
     for name in names:
         words = [w for w in caption_words_rule(name) if w[0].isalnum()]
         merged = [w for w in words if w in _MERGED and " " in w]
-        for word in merged or words[-1:]:
-            if word not in out:
-                out.append(word)
+        tokens = [t for t in tokenize_rule(name) if t[0].isalnum()]
+        heads = [ALTERNATIVE.join(lemma_candidates(t)) for t in tokens[-1:]]
+        out += merged or heads
     return out
+
+
+def judged_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
+    """CHAIR counts of the judge's objects: lemmas resolved in the synonym list, repeats
+    dropped (RLHF-V counts each extracted object once)."""
+    vocabulary = load_synonyms(str(sample.metadata["synonyms"]))
+    groups = (parsed.label or "").split(WORD_SEPARATOR) if parsed.label else []
+    words = (resolve_group(group, vocabulary.canonical) for group in groups)
+    unique = list(dict.fromkeys(word for word in words if word is not None))
+    return item_values(sample, ParsedAnswer(WORD_SEPARATOR.join(unique)))
 
 
 def parse_judged(text: str) -> ParsedAnswer:
@@ -82,9 +100,10 @@ PROTOCOLS = {
     "judge": Protocol(
         "judge",
         "RLHF-V: a judge lists the mentioned objects (JSON list); each is reduced to a two-word "
-        "COCO object or its head word, repeats dropped, and matched with the synonym list; "
-        "an unreadable list is a counted failure",
+        "COCO object or its WordNet-lemmatised head word, matched with the synonym list, "
+        "repeats dropped; an unreadable list is a counted failure",
         parse_judged,
+        item_values=judged_values,
     ),
     "rule": Protocol(
         "rule",
@@ -139,7 +158,7 @@ def object_halbench() -> TaskSpec:
     return TaskSpec(
         name="object_halbench",
         family="hallucination",
-        version="1",
+        version="2",
         description="Object HalBench: hallucinated COCO objects in detailed descriptions "
         "(response and mention level)",
         prompt_template=PROMPT,

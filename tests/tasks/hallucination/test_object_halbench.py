@@ -13,6 +13,7 @@ from PIL import Image
 from mmalign_eval.cli_judge import check_judge
 from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import UsageError
+from mmalign_eval.judges.records import JudgeReply
 from mmalign_eval.judges.stage import judge_input
 from mmalign_eval.registry import build_registry
 from mmalign_eval.scoring import ScoreRequest, score_predictions
@@ -21,7 +22,6 @@ from mmalign_eval_tasks.hallucination.object_halbench import (
     MAX_OPTIONS,
     candidate_lists,
     object_halbench,
-    object_words,
     parse_object_list,
 )
 
@@ -42,9 +42,39 @@ def test_parse_object_list(text: str, expected: list[str] | None) -> None:
     assert parse_object_list(text) == expected
 
 
-def test_object_words_keep_two_word_objects_and_drop_repeats() -> None:
-    names = ["hot dogs", "wooden dining table", "dog", "dogs", "teddy bear"]
-    assert object_words(names) == ["hot dog", "table", "dog", "teddy bear"]
+SYNONYMS = "bus, minibus\ndog, puppy\nhot dog\nteddy bear\ndining table, table\nperson, man\n"
+
+
+@pytest.mark.parametrize(
+    ("names", "mentions", "hallucinated"),
+    [
+        # hot dog, table (dining table), dog once, teddy bear; gt is bus and dog
+        (["hot dogs", "wooden dining table", "dog", "dogs", "teddy bear"], 4, 3),
+        (["bus"], 1, 0),  # WordNet keeps 'bus' (pattern.en would make it 'bu' and miss it)
+        (["buses", "minibus", "bus"], 2, 0),  # repeats are dropped by word, as before
+        (["two men", "a man"], 1, 1),  # men -> man, repeats dropped
+        (["puppies"], 1, 0),  # ies -> y
+        (["red frisbee", "sky"], 0, 0),  # not COCO objects here
+        ([], 0, 0),
+    ],
+)
+def test_judged_objects_are_lemmatised_and_counted_once(
+    tmp_path: Path, names: list[str], mentions: int, hallucinated: int
+) -> None:
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text(SYNONYMS, encoding="utf-8")
+    sample = Sample(
+        id="1",
+        task=TASK.name,
+        question="Describe.",
+        metadata={"synonyms": str(synonyms), "gt_objects": "bus|dog"},
+    )
+    response = Response(key="k", text="(the answer)", finish_reason="stop")
+    judgement = JudgeReply(key="j", text=json.dumps(names))
+    item = TASK.score(sample, response, TASK.protocol("judge"), judgement)
+    assert item.status == "ok"
+    assert item.values["mentions"] == mentions
+    assert item.values["hallucinated_mentions"] == hallucinated
 
 
 def test_judge_protocol_only_needs_the_judge() -> None:
