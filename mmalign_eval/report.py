@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -9,23 +10,24 @@ from mmalign_eval.registry import Registry
 from mmalign_eval.results import MetricResult, ResultsFile, TaskResult
 
 _ARROWS = {"higher": "↑", "lower": "↓", "neither": ""}
+SUMMARY_ABOVE = 4  # runs with more tasks print one row per benchmark unless asked for all
 
 
-def format_value(metric: MetricResult) -> str:
+def format_value(metric: MetricResult, digits: int = 4) -> str:
     """Metric value for display; undefined values show as an em dash, never 'N/A' in data.
 
     A value with a caveat (e.g. a non-official judge) is marked with † and explained below.
     """
     if metric.value is None:
         return "—"
-    return f"{metric.value:.4f}{' †' if metric.note else ''}"
+    return f"{metric.value:.{digits}f}{' †' if metric.note else ''}"
 
 
-def format_ci(metric: MetricResult) -> str:
+def format_ci(metric: MetricResult, digits: int = 4) -> str:
     """Interval for display."""
     if metric.ci is None:
         return ""
-    return f"[{metric.ci.low:.4f}, {metric.ci.high:.4f}]"
+    return f"[{metric.ci.low:.{digits}f}, {metric.ci.high:.{digits}f}]"
 
 
 def _failures(task: TaskResult) -> str:
@@ -80,14 +82,62 @@ def results_table(results: ResultsFile) -> Table:
     return table
 
 
+def summary_table(results: ResultsFile) -> Table:
+    """One row per benchmark: its primary metric with direction, interval and failures.
+
+    Narrow enough for an 80-column CI log: protocol and interval sit on a second line of
+    their cells and the table has no vertical rules, so values and intervals are never cut.
+    """
+    table = Table(
+        title=f"mmalign-eval results: {results.run_id}", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    for header in ("benchmark / protocol", "primary metric", "value / 95% CI", "n", "failed"):
+        table.add_column(
+            header, justify="right" if header == "n" else "left", no_wrap=header != "failed"
+        )
+    for task in results.tasks:
+        metric = next((m for m in task.metrics if m.primary), task.metrics[0])
+        official = "" if task.protocol.official else " (unofficial)"
+        judge = _judge_failures(task)
+        table.add_row(
+            f"{task.task}\n[dim]{task.protocol.name}{official}[/]",
+            _metric_label(metric).replace(" ★", ""),
+            _value_and_ci(metric),
+            str(task.n_scored),
+            _failures(task) + (f"; {judge}" if judge else ""),
+        )
+    for group in results.groups:
+        metric = next((m for m in group.metrics if m.primary), group.metrics[0])
+        label = _metric_label(metric).replace(" ★", "")
+        table.add_row(f"{group.group}\n[dim](group)[/]", label, _value_and_ci(metric))
+    return table
+
+
+def _value_and_ci(metric: MetricResult) -> str:
+    digits = 1 if metric.scale == "percent" else 3  # percentages print as 41.9, not 41.9000
+    return f"{format_value(metric, digits)}\n{format_ci(metric, digits)}"
+
+
+def _judge_failures(task: TaskResult) -> str:
+    if task.judge is None or task.judge.counts.failed == 0:
+        return ""
+    return f"judge {task.judge.counts.failed} failed"
+
+
 def _metric_label(metric: MetricResult) -> str:
     star = " ★" if metric.primary else ""
     return f"{metric.name} {_ARROWS[metric.direction]}{star}".strip()
 
 
-def print_results(results: ResultsFile, console: Console) -> None:
-    """Print the table and a verdict about failures."""
-    console.print(results_table(results))
+def print_results(results: ResultsFile, console: Console, all_metrics: bool | None = None) -> None:
+    """Print the table (every metric, or the per-benchmark summary) and failure verdicts."""
+    full = len(results.tasks) <= SUMMARY_ABOVE if all_metrics is None else all_metrics
+    console.print(results_table(results) if full else summary_table(results))
+    if not full:
+        console.print(
+            "[dim]primary metrics only; every metric is in results.json (`--all-metrics` "
+            "prints them here)[/]"
+        )
     for task in results.tasks:
         _print_judge(task, console)
     for task in results.tasks:
