@@ -30,6 +30,7 @@ from mmalign_eval.cli_judge import (
     JudgeRetriesOpt,
     JudgeRetryBaseOpt,
     JudgeTimeoutOpt,
+    RunJudgeOpt,
     check_judge,
     judge,
     judge_config,
@@ -43,6 +44,7 @@ from mmalign_eval.paths import default_cache_dir
 
 if TYPE_CHECKING:
     from mmalign_eval.engines.base import Engine
+    from mmalign_eval.judges.records import JudgeConfig
     from mmalign_eval.plan import RunConfig
     from mmalign_eval.stats.subsets import SubsetSpec
 
@@ -144,7 +146,7 @@ def run(
     bootstrap_resamples: Annotated[int, typer.Option(min=10)] = 1000,
     max_failure_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.05,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache for models, data, media.")] = None,
-    judge: JudgeOpt = None,
+    judge: RunJudgeOpt = None,
     judge_base_url: JudgeBaseUrlOpt = DEFAULT_BASE_URL,
     judge_api_key_env: JudgeKeyEnvOpt = DEFAULT_API_KEY_ENV,
     judge_max_calls: JudgeMaxCallsOpt = None,
@@ -178,16 +180,24 @@ def run(
     names = _split(tasks) + _split(suite)
     if not names:
         raise UsageError("no tasks given", "pass --tasks pope (see `mmalign-eval tasks`)")
-    judging = judge_config(
-        judge, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
-        judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,
-        judge_retry_base, judge_max_new_tokens, judge_mode,
-    )  # fmt: skip
+
+    def judge_of(spec: str | None) -> JudgeConfig | None:
+        return judge_config(
+            spec, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
+            judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,
+            judge_retry_base, judge_max_new_tokens, judge_mode,
+        )  # fmt: skip
+
     registry = build_registry()
     datas = split_values("--data", data or [], registry)
     images = split_values("--image-dir", image_dir or [], registry)
     protocols = split_values("--protocol", protocol or [], registry)
-    check_judge(registry, names, judging, protocols.shared, protocols.by_task)
+    judge_values = split_values("--judge", judge or [], registry)
+    judging = judge_of(judge_values.shared)
+    own_judges = {t: c for t, spec in judge_values.by_task.items() if (c := judge_of(spec))}
+    check_judge(
+        registry, names, judging, protocols.shared, protocols.by_task, own_judges
+    )  # fmt: skip
     config = RunConfig(
         engine=EngineConfig(
             model=model,
@@ -213,6 +223,7 @@ def run(
         run_id=run_id,
         cache_dir=_cache(cache_dir),
         judge=judging,
+        judges=own_judges,
     )
     outcome = run_evaluation(config, registry, err, _load_hf_engine)
     print_results(outcome.results, out, all_metrics)

@@ -23,6 +23,13 @@ JudgeOpt = Annotated[
     str | None,
     typer.Option(help="Judge: openai:<model>, hf:<model id or folder>, or tiny."),
 ]
+RunJudgeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Judge: openai:<model>, hf:<model id or folder>, or tiny; TASK=JUDGE for one task "
+        "(repeatable), e.g. object_halbench=openai:gpt-3.5-turbo-0613."
+    ),
+]
 JudgeBaseUrlOpt = Annotated[
     str, typer.Option(help="OpenAI-compatible endpoint (vLLM, SGLang, ...).")
 ]
@@ -108,6 +115,7 @@ def check_judge(
     config: JudgeConfig | None,
     protocol: str | None = None,
     by_task: Mapping[str, str] | None = None,
+    judges: Mapping[str, JudgeConfig] | None = None,
 ) -> None:
     """Before any model is loaded: judged tasks need a judge, an API judge needs its key."""
     from mmalign_eval.judges.stage import missing_judge_message
@@ -115,11 +123,18 @@ def check_judge(
     tasks = [registry.tasks[n] for n in registry.expand(names)]
     chosen = {t.name: (by_task or {}).get(t.name, protocol) for t in tasks}
     judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, chosen[t.name]))]
-    if not judged or config is None:
-        if judged:
-            raise UsageError(*missing_judge_message(judged))
-        return
-    if config.spec.startswith("openai:") and not os.environ.get(config.api_key_env):
+    own = judges or {}
+    missing = [name for name in judged if own.get(name, config) is None]
+    if missing:
+        raise UsageError(*missing_judge_message(missing))
+    for name in judged:
+        used = own.get(name, config)
+        if used is not None and used.spec.startswith("openai:"):
+            _check_api_key(used)
+
+
+def _check_api_key(config: JudgeConfig) -> None:
+    if not os.environ.get(config.api_key_env):
         raise UsageError(
             f"the judge needs an API key in the environment variable {config.api_key_env}",
             f"export {config.api_key_env}=... or name another variable with --judge-api-key-env",

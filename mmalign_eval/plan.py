@@ -55,6 +55,12 @@ class RunConfig(Record):
     run_id: str | None = None
     cache_dir: str
     judge: JudgeConfig | None = None  # judged tasks only; holds the key's variable name, no key
+    # Judges of single tasks (`--judge object_halbench=openai:gpt-3.5-turbo-0613`), by task.
+    judges: dict[str, JudgeConfig] = Field(default_factory=dict)
+
+    def judge_for(self, task: str) -> JudgeConfig | None:
+        """The task's own judge, else the run-wide one."""
+        return self.judges.get(task, self.judge)
 
     def options(self, task: str) -> TaskOptions:
         """The task's own options, falling back to the run-wide ones."""
@@ -134,7 +140,7 @@ def data_request(config: RunConfig, task: str) -> DataRequest:
 def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
     """Load each task's data and build its requests (before any model is loaded)."""
     tasks = [registry.tasks[name] for name in registry.expand(config.tasks)]
-    unused = sorted(set(config.per_task) - {task.name for task in tasks})
+    unused = sorted({*config.per_task, *config.judges} - {task.name for task in tasks})
     if unused:
         raise UsageError(
             f"options given for {', '.join(unused)}, which this run does not include",

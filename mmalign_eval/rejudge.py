@@ -53,15 +53,16 @@ def rejudge_run(run_dir: Path, judge: JudgeConfig | None, console: Console) -> R
     except ValueError as exc:
         raise DataError(f"cannot read {run_dir}/manifest.json: {exc}") from exc
     config = manifest.config
-    judge = judge or config.judge
-    if judge is None:
+    if judge is None and config.judge is None and not config.judges:
         raise UsageError("the run was made without a judge", "pass --judge")
     cache = Path(config.cache_dir) if Path(config.cache_dir).is_dir() else default_cache_dir()
-    config = config.model_copy(update={"judge": judge, "cache_dir": str(cache)})
+    config = config.model_copy(update={"cache_dir": str(cache)})
+    if judge is not None:  # a judge given here replaces every judge of the run
+        config = config.model_copy(update={"judge": judge, "judges": {}})
     registry = build_registry()
     plans = plan_tasks(config, registry)
     by_task = saved_responses(run_dir, plans)
-    judging = judge_run(plans, by_task, judge, cache, run_dir, console)
+    judging = judge_run(plans, by_task, config.judge_for, cache, run_dir, console)
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
     evaluations = score_plans(plans, by_task, bootstrap, judging)
     by_name = {e.result.task: e for e in evaluations}

@@ -144,7 +144,7 @@ def run(
         responses, generated = generate_all(engine, journal, all_requests, console)
     gen_done = time.perf_counter()
     by_task = responses_by_task(plans, responses, engine.response_namespace)
-    judging = judge_run(plans, by_task, config.judge, Path(config.cache_dir), run_dir, console)
+    judging = judge_run(plans, by_task, config.judge_for, Path(config.cache_dir), run_dir, console)
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
     evaluations = score_plans(plans, by_task, bootstrap, judging)
     groups = [

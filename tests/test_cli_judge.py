@@ -193,3 +193,41 @@ def test_judged_task_without_judge_is_a_usage_error(cache_dir: Path, tmp_path: P
     _ok(nokey, 2)
     assert "MMALIGN_UNSET_VAR" in nokey.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_each_task_can_have_its_own_judge(cache_dir: Path, tmp_path: Path, fake_judge: Any) -> None:
+    # MMHal-Bench by the tiny local judge, Object HalBench by "its official" API judge (the
+    # loopback server), in one run: two judge stages, each task recording its own judge.
+    fake_judge.expected_key = SECRET
+    fake_judge.reply = lambda prompt: '["circle", "unicorn"]'
+    done = cli(
+        cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "mmhal_bench,object_halbench",
+        "--data", "synthetic:4", "--max-new-tokens", "4", "--output-dir", "out",
+        "--judge", "tiny", "--judge", "object_halbench=openai:gpt-3.5-turbo-0613",
+        "--judge-base-url", fake_judge.base_url, "--judge-api-key-env", KEY_ENV,
+    )  # fmt: skip
+    _ok(done, 0)
+    results = json.loads((_run_dir(tmp_path) / "results.json").read_text())
+    judges = {t["task"]: t["judge"] for t in results["tasks"]}
+    assert judges["mmhal_bench"]["judge"]["backend"] == "tiny"
+    halbench = judges["object_halbench"]
+    assert halbench["judge"]["backend"] == "openai" and halbench["official"] is True
+    assert halbench["counts"]["ok"] == 4
+    assert 1 <= fake_judge.calls <= 4  # identical judge inputs are sent once
+    lines = (_run_dir(tmp_path) / "samples.jsonl").read_text().splitlines()
+    scored = [json.loads(line) for line in lines]
+    # 'circle' is a class of the synthetic synonym list, 'unicorn' is not.
+    assert [r["scores"]["mentions"] for r in scored if r["task"] == "object_halbench"] == [1] * 4
+    manifest = (_run_dir(tmp_path) / "manifest.json").read_text()
+    assert SECRET not in manifest and "gpt-3.5-turbo-0613" in manifest
+
+
+def test_a_judged_task_without_its_judge_is_a_usage_error(cache_dir: Path, tmp_path: Path) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "mmhal_bench,object_halbench",
+        "--data", "synthetic:4", "--judge", "object_halbench=tiny",
+    )  # fmt: skip
+    _ok(done, 2)
+    assert "mmhal_bench is scored by a judge model" in done.stderr
+    assert "object_halbench is" not in done.stderr

@@ -257,12 +257,16 @@ class TaskJudging:
 def judge_run(
     plans: Sequence[TaskPlan],
     responses: Mapping[str, Mapping[str, Response]],
-    config: JudgeConfig | None,
+    judge_for: Callable[[str], JudgeConfig | None],
     cache_dir: Path,
     run_dir: Path,
     console: Console,
 ) -> dict[str, TaskJudging]:
-    """Run the judge stage for the judged tasks among the plans (responses by task, sample)."""
+    """Run the judge stage for the judged tasks among the plans (responses by task, sample).
+
+    Tasks are judged by their own judge (`judge_for`); tasks sharing a judge share a stage,
+    so its budgets apply to them together.
+    """
     judged = [
         JudgedTask(
             name=p.task.name,
@@ -274,22 +278,34 @@ def judge_run(
         for p in plans
         if p.task.judge is not None and p.task.uses_judge(p.protocol.name)
     ]
-    if not judged:
-        return {}
-    if config is None:
-        raise UsageError(*missing_judge_message([t.name for t in judged]))
+    missing = [t.name for t in judged if judge_for(t.name) is None]
+    if missing:
+        raise UsageError(*missing_judge_message(missing))
+    stages: dict[JudgeConfig, list[JudgedTask]] = {}
+    for task in judged:
+        config = judge_for(task.name)
+        assert config is not None  # checked above
+        stages.setdefault(config, []).append(task)
+    out: dict[str, TaskJudging] = {}
+    for config, tasks in stages.items():
+        out |= _judge_tasks(tasks, config, cache_dir, run_dir, console)
+    return out
+
+
+def _judge_tasks(
+    tasks: Sequence[JudgedTask],
+    config: JudgeConfig,
+    cache_dir: Path,
+    run_dir: Path,
+    console: Console,
+) -> dict[str, TaskJudging]:
     identity = judge_identity(config, cache_dir)
     stage = run_stage(
-        judged,
-        identity,
-        config,
-        lambda: load_backend(config, identity, cache_dir),
-        run_dir,
-        console,
+        tasks, identity, config, lambda: load_backend(config, identity, cache_dir), run_dir, console
     )
     return {
         t.name: TaskJudging(stage.replies[t.name], task_judge_info(t, identity, config, stage))
-        for t in judged
+        for t in tasks
     }
 
 
