@@ -1,8 +1,9 @@
-"""`mmalign-eval resources fetch | status`: NLP resources that metrics need, fetched ahead."""
+"""`mmalign-eval resources fetch | wordnet | status`: NLP resources metrics need, fetched ahead."""
 
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,6 +44,22 @@ def fetch(
     if packages:
         _err.print(f"NLTK data in {resources.nltk_data_dir()}")
     _print_status(models or [resources.AMBER_SPACY_MODEL])
+
+
+@resources_app.command("wordnet")
+def wordnet(
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--from",
+            help="A WordNet 3.0 dict folder (Debian: apt-get install "
+            f"{resources.DEBIAN_WORDNET_PACKAGES}).",
+        ),
+    ] = resources.DEBIAN_WORDNET_DIR,
+) -> None:
+    """Install NLTK's wordnet from a local WordNet 3.0 folder (no download needed)."""
+    target = resources.install_wordnet_dict(source)
+    _err.print(f"WordNet copied from {escape(str(source))} to {escape(str(target))}")
 
 
 @resources_app.command("status")

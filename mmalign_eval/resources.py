@@ -8,6 +8,7 @@ generation with that command in its hint.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,33 @@ NLTK_RESOURCE_PATHS: dict[str, str] = {
     "wordnet": "corpora/wordnet",
     "omw-1.4": "corpora/omw-1.4",
 }
+# Debian installs WordNet 3.0's database here: wordnet-base has the index, data and exception
+# files, wordnet-sense-index adds index.sense.
+DEBIAN_WORDNET_DIR = Path("/usr/share/wordnet")
+DEBIAN_WORDNET_PACKAGES = "wordnet-base wordnet-sense-index"
+# The files nltk 3.10's WordNetCorpusReader opens while it loads: it maps WordNet 3.0 sense
+# keys onto itself from index.sense even when nothing multilingual is asked for.
+WORDNET_DICT_FILES: tuple[str, ...] = (
+    *(f"{kind}.{pos}" for kind in ("index", "data") for pos in ("noun", "verb", "adj", "adv")),
+    *(f"{pos}.exc" for pos in ("noun", "verb", "adj", "adv")),
+    "index.sense",
+)
+WORDNET_OPTIONAL_FILES: tuple[str, ...] = ("cntlist.rev",)  # only Lemma.count() reads it
+# WordNet 3.0's 45 lexicographer files, numbered from 00 as its lexnames(5WN) page lists them.
+# nltk needs a `lexnames` file naming them; Debian leaves it out (see its README.Debian).
+WORDNET_LEXNAMES: tuple[str, ...] = (
+    "adj.all", "adj.pert", "adv.all", "noun.Tops", "noun.act", "noun.animal", "noun.artifact",
+    "noun.attribute", "noun.body", "noun.cognition", "noun.communication", "noun.event",
+    "noun.feeling", "noun.food", "noun.group", "noun.location", "noun.motive", "noun.object",
+    "noun.person", "noun.phenomenon", "noun.plant", "noun.possession", "noun.process",
+    "noun.quantity", "noun.relation", "noun.shape", "noun.state", "noun.substance", "noun.time",
+    "verb.body", "verb.change", "verb.cognition", "verb.communication", "verb.competition",
+    "verb.consumption", "verb.contact", "verb.creation", "verb.emotion", "verb.motion",
+    "verb.perception", "verb.possession", "verb.social", "verb.stative", "verb.weather",
+    "adj.ppl",
+)  # fmt: skip
+# lexnames' third column: the syntactic category number of the file's synsets.
+_LEXNAME_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
 # AMBER's official synonym matching uses this model's word vectors (similarity > 0.8).
 AMBER_SPACY_MODEL = "en_core_web_lg"
 SPACY_EXTRA_HINT = "pip install 'mmalign-eval[amber]'"
@@ -189,3 +217,35 @@ def status(
         detail = "" if spacy_installed else f"spaCy not installed ({SPACY_EXTRA_HINT})"
         rows.append(ResourceStatus(model, "spacy", spacy_model_available(model), detail))
     return rows
+
+
+def wordnet_lexnames_text() -> str:
+    """The `lexnames` file of WordNet 3.0: number, file name and category, tab separated."""
+    lines = [
+        f"{number:02d}\t{name}\t{_LEXNAME_CATEGORY[name.split('.')[0]]}"
+        for number, name in enumerate(WORDNET_LEXNAMES)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def install_wordnet_dict(source: Path = DEBIAN_WORDNET_DIR, data_dir: Path | None = None) -> Path:
+    """Copy a WordNet 3.0 dict folder (e.g. Debian's) into `<nltk data>/corpora/wordnet`."""
+    missing = [name for name in WORDNET_DICT_FILES if not (source / name).is_file()]
+    if missing:
+        raise ResourceError(
+            f"{source} is not a WordNet 3.0 dict folder (missing {', '.join(missing)})",
+            f"on Debian or Ubuntu: apt-get install {DEBIAN_WORDNET_PACKAGES} "
+            f"(into {DEBIAN_WORDNET_DIR})",
+        )
+    target = (data_dir or nltk_data_dir()) / NLTK_RESOURCE_PATHS["wordnet"]
+    target.mkdir(parents=True, exist_ok=True)
+    # Copies, not symlinks: nltk 3.10's path sandbox refuses a corpus file that resolves
+    # outside its corpus folder.
+    optional = [name for name in (*WORDNET_OPTIONAL_FILES, "lexnames") if (source / name).is_file()]
+    for name in (*WORDNET_DICT_FILES, *optional):
+        (target / name).unlink(missing_ok=True)  # never write through a link someone left
+        shutil.copyfile(source / name, target / name)
+    if "lexnames" not in optional:
+        (target / "lexnames").unlink(missing_ok=True)
+        (target / "lexnames").write_text(wordnet_lexnames_text(), encoding="utf-8")
+    return target

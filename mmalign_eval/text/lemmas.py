@@ -34,6 +34,8 @@ _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 def lemma_candidates(token: str) -> tuple[str, ...]:
     """The token, its morphy noun forms and its pattern.en singular, without repeats."""
+    if token != token.lower():
+        return (token,)  # WordNet's index is lowercase: NLTK returns such tokens unchanged
     forms = [token]
     forms += [token[: -len(old)] + new for old, new in WORDNET_NOUN_RULES if token.endswith(old)]
     forms.append(singularize_pattern(token))
