@@ -203,7 +203,7 @@ def test_each_task_can_have_its_own_judge(cache_dir: Path, tmp_path: Path, fake_
     fake_judge.reply = lambda prompt: '["circle", "unicorn"]'
     done = cli(
         cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "mmhal_bench,object_halbench",
-        "--data", "synthetic:4", "--max-new-tokens", "4", "--output-dir", "out",
+        "--data", "synthetic:4", "--max-new-tokens", "48", "--output-dir", "out",
         "--judge", "tiny", "--judge", "object_halbench=openai:gpt-3.5-turbo-0613",
         "--judge-base-url", fake_judge.base_url, "--judge-api-key-env", KEY_ENV,
     )  # fmt: skip
@@ -231,3 +231,25 @@ def test_a_judged_task_without_its_judge_is_a_usage_error(cache_dir: Path, tmp_p
     _ok(done, 2)
     assert "mmhal_bench is scored by a judge model" in done.stderr
     assert "object_halbench is" not in done.stderr
+
+
+@pytest.mark.slow
+def test_short_answers_get_the_official_empty_list_without_a_call(
+    cache_dir: Path, tmp_path: Path, fake_judge: Any
+) -> None:
+    # Four new tokens of the tiny model are one "word" each: RLHF-V's rule (three words or
+    # fewer name no object) settles them, so the API judge is never called.
+    fake_judge.expected_key = SECRET
+    done = cli(
+        cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "object_halbench",
+        "--data", "synthetic:4", "--max-new-tokens", "4", "--output-dir", "out",
+        "--judge", "openai:gpt-3.5-turbo-0613", "--judge-base-url", fake_judge.base_url,
+        "--judge-api-key-env", KEY_ENV,
+    )  # fmt: skip
+    _ok(done, 0)
+    assert fake_judge.calls == 0
+    assert "settled by the official script's rule" in done.stderr
+    task = _task(_run_dir(tmp_path))
+    assert task["judge"]["counts"]["ok"] == 4 and task["judge"]["calls"] == 0
+    lines = (_run_dir(tmp_path) / "samples.jsonl").read_text().splitlines()
+    assert {json.loads(line)["judgement"]["text"] for line in lines} == {"[]"}

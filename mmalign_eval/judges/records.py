@@ -155,6 +155,9 @@ class JudgeTaskSpec:
     # Tasks whose verdict is open text (e.g. an object list) offer per-item options instead:
     # (sample, model response) -> the replies a local judge in choice mode picks from.
     candidates: Callable[[Sample, str], tuple[str, ...]] | None = None
+    # The official script's own verdict for some answers, without asking the judge (e.g.
+    # RLHF-V gives answers of three words or fewer an empty object list): reply text or None.
+    fixed_reply: Callable[[str], str | None] | None = None
 
     def options(self, sample: Sample, response: str) -> tuple[str, ...]:
         """What a judge in choice mode may answer for one item."""

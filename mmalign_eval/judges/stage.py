@@ -49,6 +49,7 @@ class JudgedTask:
 class _Work:
     keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (task, id) -> key
     pending: dict[str, JudgeInput] = field(default_factory=dict)  # key -> input, uncached
+    fixed: dict[str, JudgeReply] = field(default_factory=dict)  # key -> the script's own reply
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,10 @@ def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeC
             item = judge_input(task.name, sample, response.text, task.spec, choice)
             key = item.key(namespace, task.spec.template.sha256)
             work.keys[(task.name, sample.id)] = key
-            if key not in cache:
+            fixed = task.spec.fixed_reply(response.text) if task.spec.fixed_reply else None
+            if fixed is not None:
+                work.fixed[key] = JudgeReply(key=key, text=fixed, model="official rule")
+            elif key not in cache:
                 work.pending.setdefault(key, item)
     return work
 
@@ -145,12 +149,13 @@ def run_stage(
     out_tokens = max((t.spec.expected_output_tokens for t in tasks), default=0)
     with JudgeCache(run_dir) as cache:
         work = _collect(tasks, identity, cache)
-        cached = len(work.keys) - sum(1 for k in work.keys.values() if k in work.pending)
+        asked = [k for k in work.keys.values() if k not in work.fixed]
+        cached = len(asked) - sum(1 for k in asked if k in work.pending)
         _announce(console, identity, work, cached, out_tokens)
         fresh, calls, stopped = _judge_pending(work, config, backend_factory, cache, out_tokens)
         replies: dict[str, dict[str, JudgeReply]] = {t.name: {} for t in tasks}
         for (task, sample_id), key in work.keys.items():
-            reply = cache.get(key) or fresh.get(key)
+            reply = work.fixed.get(key) or cache.get(key) or fresh.get(key)
             if reply is not None:
                 replies[task][sample_id] = reply
     if stopped:
@@ -167,9 +172,10 @@ def _announce(
 ) -> None:
     tokens_in = sum(estimate_tokens(i.text()) for i in work.pending.values())
     tokens_out = out_tokens * len(work.pending)
+    ruled = f", {len(work.fixed)} settled by the official script's rule" if work.fixed else ""
     console.print(
-        f"[bold]judge[/] {identity.label}: {len(work.keys)} items, {cached} from the judge "
-        f"cache, {len(work.pending)} calls to make (about {tokens_in:,} input and "
+        f"[bold]judge[/] {identity.label}: {len(work.keys)} items{ruled}, {cached} from the "
+        f"judge cache, {len(work.pending)} calls to make (about {tokens_in:,} input and "
         f"{tokens_out:,} output tokens)"
     )
 

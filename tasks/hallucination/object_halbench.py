@@ -12,6 +12,7 @@ does, without a judge. Data as for coco_chair (ground-truth JSON, synonyms, imag
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from mmalign_eval.contracts import GenerationParams, Sample
@@ -43,9 +44,16 @@ _MERGED = frozenset(DOUBLE_WORDS.values())
 MAX_OPTIONS = 16  # bounds a local judge's choice-mode cost on object-rich answers
 
 
+_FENCED = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+SHORT_ANSWER_WORDS = 3  # RLHF-V gives answers this short an empty list, without the judge
+
+
 def parse_object_list(text: str) -> list[str] | None:
-    """The judge's JSON list (or, as RLHF-V retries, the list on its last line); None if none."""
-    for candidate in (text.strip(), text.strip().split("\n")[-1]):
+    """The judge's JSON list, read as RLHF-V reads it: a ```json fenced block first, then the
+    whole reply, then its last line; None if none is a list of strings."""
+    fenced = _FENCED.search(text)
+    first = [fenced.group(1)] if fenced else []
+    for candidate in (*first, text.strip(), text.strip().split("\n")[-1]):
         try:
             value = json.loads(candidate)
         except json.JSONDecodeError:
@@ -127,6 +135,11 @@ def candidate_lists(sample: Sample, response: str) -> tuple[str, ...]:
     return tuple(list(dict.fromkeys(json.dumps(names) for names in lists))[:MAX_OPTIONS])
 
 
+def short_answer_reply(response: str) -> str | None:
+    """RLHF-V's rule: an answer of three words or fewer names no object (no judge call)."""
+    return "[]" if len(response.strip().split()) <= SHORT_ANSWER_WORDS else None
+
+
 def render_judge_prompt(sample: Sample, response: str) -> str:
     """The extraction prompt with the question and the model's answer."""
     return JUDGE_TEMPLATE.render(question=sample.question, answer=response)
@@ -144,6 +157,7 @@ JUDGE = JudgeTaskSpec(
     expected_output_tokens=60,
     unparseable_reason=_UNPARSEABLE,
     candidates=candidate_lists,
+    fixed_reply=short_answer_reply,
 )
 
 

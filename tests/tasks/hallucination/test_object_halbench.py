@@ -23,6 +23,7 @@ from mmalign_eval_tasks.hallucination.object_halbench import (
     candidate_lists,
     object_halbench,
     parse_object_list,
+    short_answer_reply,
 )
 
 TASK = object_halbench()
@@ -34,6 +35,7 @@ TASK = object_halbench()
         ('["dog", "red frisbee"]', ["dog", "red frisbee"]),
         ('Here you go:\n["cat"]', ["cat"]),  # RLHF-V retries the last line
         ("[]", []),
+        ('Sure.\n```json\n["dog",\n "cat"]\n```\nDone.', ["dog", "cat"]),  # fenced first
         ("a dog and a cat", None),
         ('{"objects": ["dog"]}', None),
     ],
@@ -189,3 +191,11 @@ def test_judge_inputs_carry_candidates_only_in_choice_mode(tmp_path: Path) -> No
     chosen = judge_input(TASK.name, sample, "A circle.", TASK.judge, choice=True)
     generated = judge_input(TASK.name, sample, "A circle.", TASK.judge, choice=False)
     assert chosen.choices == ("[]", '["circle"]') and generated.choices == ()
+
+
+@pytest.mark.parametrize(
+    ("response", "reply"),
+    [("", "[]"), ("A dog.", "[]"), ("a big red dog", None), ("  one two  three ", "[]")],
+)
+def test_short_answers_name_no_object(response: str, reply: str | None) -> None:
+    assert short_answer_reply(response) == reply
