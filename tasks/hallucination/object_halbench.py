@@ -88,6 +88,8 @@ def judged_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
     groups = (parsed.label or "").split(WORD_SEPARATOR) if parsed.label else []
     words = (resolve_group(group, vocabulary.canonical) for group in groups)
     unique = list(dict.fromkeys(word for word in words if word is not None))
+    if "toilet" in unique and "seat" in unique:  # RLHF-V keeps CHAIR's toilet-seat rule here
+        unique.remove("seat")
     return item_values(sample, ParsedAnswer(WORD_SEPARATOR.join(unique)))
 
 

@@ -44,7 +44,10 @@ def test_parse_object_list(text: str, expected: list[str] | None) -> None:
     assert parse_object_list(text) == expected
 
 
-SYNONYMS = "bus, minibus\ndog, puppy\nhot dog\nteddy bear\ndining table, table\nperson, man\n"
+SYNONYMS = (
+    "bus, minibus\ndog, puppy\nhot dog\nteddy bear\ndining table, table\nperson, man\n"
+    "toilet\nchair, seat\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -57,6 +60,8 @@ SYNONYMS = "bus, minibus\ndog, puppy\nhot dog\nteddy bear\ndining table, table\n
         (["two men", "a man"], 1, 1),  # men -> man, repeats dropped
         (["puppies"], 1, 0),  # ies -> y
         (["red frisbee", "sky"], 0, 0),  # not COCO objects here
+        (["toilet", "seat"], 1, 1),  # a seat beside a toilet is not a chair
+        (["seat"], 1, 1),
         ([], 0, 0),
     ],
 )
