@@ -30,9 +30,9 @@ def cli(cache_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[s
     return run_cli(cwd, *args, cache_dir=cache_dir, columns=120, extra_env=extra)
 
 
-def _api(server: Any, *extra: str) -> tuple[str, ...]:
+def _api(server: Any, *extra: str, judge: str = "openai:gpt-4-0314") -> tuple[str, ...]:
     return (
-        "--judge", "openai:gpt-4-0314", "--judge-base-url", server.base_url,
+        "--judge", judge, "--judge-base-url", server.base_url,
         "--judge-api-key-env", KEY_ENV, "--judge-retry-base", "0.01", *extra,
     )  # fmt: skip
 
@@ -204,8 +204,7 @@ def test_each_task_can_have_its_own_judge(cache_dir: Path, tmp_path: Path, fake_
     done = cli(
         cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "mmhal_bench,object_halbench",
         "--data", "synthetic:4", "--max-new-tokens", "48", "--output-dir", "out",
-        "--judge", "tiny", "--judge", "object_halbench=openai:gpt-3.5-turbo-0613",
-        "--judge-base-url", fake_judge.base_url, "--judge-api-key-env", KEY_ENV,
+        "--judge", "tiny", *_api(fake_judge, judge="object_halbench=openai:gpt-3.5-turbo-0613"),
     )  # fmt: skip
     _ok(done, 0)
     results = json.loads((_run_dir(tmp_path) / "results.json").read_text())
@@ -243,8 +242,7 @@ def test_short_answers_get_the_official_empty_list_without_a_call(
     done = cli(
         cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "object_halbench",
         "--data", "synthetic:4", "--max-new-tokens", "4", "--output-dir", "out",
-        "--judge", "openai:gpt-3.5-turbo-0613", "--judge-base-url", fake_judge.base_url,
-        "--judge-api-key-env", KEY_ENV,
+        *_api(fake_judge, judge="openai:gpt-3.5-turbo-0613"),
     )  # fmt: skip
     _ok(done, 0)
     assert fake_judge.calls == 0
