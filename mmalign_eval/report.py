@@ -93,7 +93,10 @@ def summary_table(results: ResultsFile) -> Table:
     )
     for header in ("benchmark / protocol", "primary metric", "value / 95% CI", "n", "failed"):
         table.add_column(
-            header, justify="right" if header == "n" else "left", no_wrap=header != "failed"
+            header,
+            justify="right" if header == "n" else "left",
+            no_wrap=header != "failed",
+            min_width=len(header),  # headers are never cut either
         )
     for task in results.tasks:
         metric = next((m for m in task.metrics if m.primary), task.metrics[0])
