@@ -112,7 +112,7 @@ class TaskSpec:
     # The protocol that reproduces the official script, when it is not the default one.
     official_protocol: str | None = None
     # The protocol used on synthetic data when none is named: one that needs no downloaded
-    # resources, so the offline demo completes (e.g. AMBER's lexical noun matching).
+    # resources, so the offline demo completes (e.g. AMBER's offline noun matching).
     synthetic_protocol: str | None = None
     # The protocols that read the judge's text (None: all); the others score the response
     # itself and need no judge (e.g. Object HalBench's rule-based extraction).

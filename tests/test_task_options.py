@@ -82,7 +82,7 @@ def test_protocol_resolution(registry: Registry, tmp_path: Path) -> None:
     # data gives AMBER generative its resource-free protocol.
     config = _config(tmp_path, (), data="synthetic", protocol="lenient")
     chosen = {k: v.name for k, v in resolve_protocols(tasks, config).items()}
-    assert chosen == {"pope_random": "lenient", "coco_chair": "rule", "amber_generative": "lexical"}
+    assert chosen == {"pope_random": "lenient", "coco_chair": "rule", "amber_generative": "offline"}
     # A task's own protocol wins, also on synthetic data.
     own = {"amber_generative": TaskOptions(protocol="official")}
     config = _config(tmp_path, (), data="synthetic", per_task=own)

@@ -108,9 +108,23 @@ def parse_generative(text: str) -> ParsedAnswer:
     return ParsedAnswer(" ".join(extract_nouns(text)))
 
 
-def parse_lexical(text: str) -> ParsedAnswer:
-    """Every word with its candidate lemmas; the vocabulary picks one at scoring."""
-    return ParsedAnswer(encode_candidates(text))
+@lru_cache(maxsize=1)
+def _pattern_tagger() -> Any:
+    # pattern's Brill tagger as TextBlob bundles it (lexicon files inside the package): POS
+    # tags with no NLTK data. Imported on first use, since textblob imports nltk.
+    from textblob.en.taggers import PatternTagger
+
+    return PatternTagger()
+
+
+def offline_nouns(text: str) -> list[str]:
+    """The NN* tokens of a text by pattern's bundled tagger (NLTK's tagger needs data)."""
+    return [str(word) for word, tag in _pattern_tagger().tag(text) if str(tag).startswith("NN")]
+
+
+def parse_offline(text: str) -> ParsedAnswer:
+    """Every noun with its candidate lemmas; the vocabulary picks one at scoring."""
+    return ParsedAnswer(encode_candidates(" ".join(offline_nouns(text))))
 
 
 YES_NO_PROTOCOLS = {
@@ -180,8 +194,8 @@ def exact_synonym(word1: str, word2: str) -> bool:
     return word1 == word2
 
 
-def lexical_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
-    """Counters of one description under the lexical protocol."""
+def offline_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
+    """Counters of one description under the offline protocol."""
     nouns = resolve_candidates(parsed.label or "", _vocabulary(sample).words)
     return _counts(sample, nouns, exact_synonym)
 
@@ -200,13 +214,13 @@ GENERATIVE_PROTOCOLS = {
         parse_generative,
         requires=require_generative,
     ),
-    "lexical": Protocol(
-        "lexical",
-        "no NLP downloads: every word whose WordNet-style lemma is in the relation.json "
-        "vocabulary counts (no POS tagging, so adjectives such as 'orange' count too); "
-        "synonyms by exact match only; otherwise the official counting",
-        parse_lexical,
-        item_values=lexical_values,
+    "offline": Protocol(
+        "offline",
+        "no NLP downloads: nouns by pattern's tagger (bundled with TextBlob) instead of "
+        "NLTK's, lemmas the WordNet way (shortest form in the relation.json vocabulary), "
+        "synonyms by exact match only (no word vectors); otherwise the official counting",
+        parse_offline,
+        item_values=offline_values,
     ),
 }
 
@@ -395,7 +409,7 @@ def amber_generative() -> TaskSpec:
         metrics=m.generative_metrics(),
         item_values=generative_values,
         generation=GenerationParams(max_new_tokens=512),
-        synthetic_protocol="lexical",
+        synthetic_protocol="offline",
     )
 
 

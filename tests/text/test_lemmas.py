@@ -1,4 +1,4 @@
-"""Vocabulary-bound lemma candidates (AMBER's lexical protocol), against WordNet's rules."""
+"""Vocabulary-bound lemma candidates (AMBER's offline protocol), against WordNet's rules."""
 
 from __future__ import annotations
 

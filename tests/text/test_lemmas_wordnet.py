@@ -1,7 +1,7 @@
-"""AMBER's lexical lemmas against NLTK's WordNetLemmatizer, on AMBER's own vocabulary.
+"""AMBER's offline protocol's lemmas against NLTK's WordNetLemmatizer, on AMBER's own vocabulary.
 
 The official generative metric keeps `WordNetLemmatizer().lemmatize(noun)` when it is a
-vocabulary word; the lexical protocol keeps the shortest candidate form that is one. This
+vocabulary word; the offline protocol keeps the shortest candidate form that is one. This
 compares the two for every vocabulary word, its plural spellings, every token whose WordNet
 suffix rules reach a vocabulary word, and every noun.exc entry whose lemma is one.
 
@@ -178,7 +178,7 @@ def disagreements(
     return out
 
 
-def test_lexical_lemmas_agree_with_wordnet_lemmatizer(
+def test_offline_lemmas_agree_with_wordnet_lemmatizer(
     lemmatize: Lemmatize, shared_file: Callable[..., Path]
 ) -> None:
     vocabulary = amber_vocabulary(shared_file)

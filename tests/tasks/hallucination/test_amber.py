@@ -25,6 +25,7 @@ from mmalign_eval.resources import (
 )
 from mmalign_eval.scoring import ScoreRequest, score_predictions
 from mmalign_eval.task import DataRequest, ParsedAnswer, Protocol, TaskSpec
+from mmalign_eval.text.lemmas import resolve_candidates
 from mmalign_eval_tasks.hallucination import amber
 
 
@@ -130,7 +131,7 @@ def test_amber_score_group_from_unrounded_inputs(
 def test_generative_requires_resources_with_the_fetch_command(tasks: dict[str, TaskSpec]) -> None:
     task = tasks["amber_generative"]
     requires = task.protocol("official").requires
-    assert requires is not None and task.protocol("lexical").requires is None
+    assert requires is not None and task.protocol("offline").requires is None
     if nltk_available(NLTK_PACKAGES) and spacy_model_available(AMBER_SPACY_MODEL):
         requires()
         return
@@ -139,9 +140,9 @@ def test_generative_requires_resources_with_the_fetch_command(tasks: dict[str, T
     assert "mmalign-eval resources fetch" in (caught.value.hint or "")
 
 
-def test_synthetic_data_defaults_to_the_lexical_protocol(tasks: dict[str, TaskSpec]) -> None:
+def test_synthetic_data_defaults_to_the_offline_protocol(tasks: dict[str, TaskSpec]) -> None:
     task = tasks["amber_generative"]
-    assert task.protocol_for(None, "synthetic:4").name == "lexical"
+    assert task.protocol_for(None, "synthetic:4").name == "offline"
     assert task.protocol_for(None, "/data/amber").name == "official"
     assert task.protocol_for("official", "synthetic").name == "official"  # named wins
 
@@ -150,9 +151,9 @@ def _synthetic_generative(tasks: dict[str, TaskSpec], tmp_path: Path) -> list[Sa
     return tasks["amber_generative"].loader(_request("synthetic:4", tmp_path)).samples
 
 
-# Lexical protocol on hand-made descriptions of the first synthetic image (truth and hallu
+# Offline protocol on hand-made descriptions of the first synthetic image (truth and hallu
 # read from its annotation): counters as the official loop would give for these nouns.
-LEXICAL_CASES = [
+OFFLINE_CASES = [
     # (description, mentions, hallucinated, covered) -- covered of len(truth)
     ("A {t0}.", 1, 0, 1),
     ("Two {t0}s and one {h0}.", 2, 1, 1),  # plural lemmatised; hallu target hallucinated
@@ -162,8 +163,8 @@ LEXICAL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "mentions", "hallucinated", "covered"), LEXICAL_CASES)
-def test_lexical_protocol_counts(
+@pytest.mark.parametrize(("text", "mentions", "hallucinated", "covered"), OFFLINE_CASES)
+def test_offline_protocol_counts(
     tasks: dict[str, TaskSpec],
     tmp_path: Path,
     text: str,
@@ -177,7 +178,7 @@ def test_lexical_protocol_counts(
     description = text.format(t0=truth[0], T0=truth[0].capitalize(), h0=hallu[0])
     task = tasks["amber_generative"]
     response = Response(key="k", text=description, finish_reason="stop")
-    item = task.score(sample, response, task.protocol("lexical"))
+    item = task.score(sample, response, task.protocol("offline"))
     assert item.status == "ok"
     assert item.values["mentions"] == mentions
     assert item.values["hallucinated"] == hallucinated
@@ -218,3 +219,21 @@ def test_score_official_json_array_predictions(
     assert task.matching is not None and task.matching.unmatched_predictions == 1
     assert task.metric("accuracy").value == round(30 / 40.001 * 100, 1)
     assert task.metric("precision").value == round(30 / 30.001 * 100, 1)
+
+
+VOCABULARY = frozenset({"orange", "shirt", "dog", "grass", "bench", "light", "camera", "car"})
+
+
+@pytest.mark.parametrize(
+    ("text", "nouns"),
+    [
+        ("An orange shirt and two oranges.", ["shirt", "orange"]),  # the adjective is no noun
+        ("The dog is lying on the grass near a bench.", ["dog", "grass", "bench"]),
+        ("A dog holds a light; the light is on.", ["dog", "light", "light"]),  # repeats count
+        ("Two Cars and cars.", ["car"]),  # capitalised: NLTK's lemmatiser finds no lemma
+        ("", []),
+    ],
+)
+def test_offline_nouns_are_tagged_and_lemmatised(text: str, nouns: list[str]) -> None:
+    label = amber.parse_offline(text).label or ""
+    assert resolve_candidates(label, VOCABULARY) == nouns

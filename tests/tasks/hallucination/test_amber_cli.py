@@ -50,7 +50,7 @@ def _results(workdir: Path) -> dict:
 
 @pytest.mark.slow
 def test_run_amber_on_the_tiny_model(cache_dir: Path, tmp_path: Path) -> None:
-    # Synthetic data: the generative task reads nouns lexically, so no download is needed.
+    # Synthetic data: the generative task uses the offline protocol, so nothing is downloaded.
     (tmp_path / "full").mkdir()
     full = _run(cache_dir, tmp_path / "full", "amber")
     assert full.returncode == 0, full.stderr
@@ -58,7 +58,7 @@ def test_run_amber_on_the_tiny_model(cache_dir: Path, tmp_path: Path) -> None:
     groups = {g["group"]: g for g in results["groups"]}
     assert "amber_score" in {m["name"] for m in groups["amber"]["metrics"]}
     generative = next(t for t in results["tasks"] if t["task"] == "amber_generative")
-    assert generative["protocol"]["name"] == "lexical" and not generative["protocol"]["official"]
+    assert generative["protocol"]["name"] == "offline" and not generative["protocol"]["official"]
     # The official extraction on the same data needs NLTK data and word vectors.
     (tmp_path / "official").mkdir()
     official = _run(

@@ -69,7 +69,7 @@ def test_hallucination_suite_runs_offline_with_the_tiny_judge(
     assert set(tasks) == SUITE_TASKS
     assert {g["group"] for g in results["groups"]} == {"pope", "amber"}
     assert tasks["coco_chair"]["n_samples"] == 3
-    assert tasks["amber_generative"]["protocol"]["name"] == "lexical"
+    assert tasks["amber_generative"]["protocol"]["name"] == "offline"
     for name in ("mmhal_bench", "object_halbench"):
         judge = tasks[name]["judge"]
         assert judge["judge"]["backend"] == "tiny" and judge["counts"]["error"] == 0
