@@ -26,6 +26,7 @@ from mmalign_eval.metrics.base import FloatArray, MetricSpec
 from mmalign_eval.resources import (
     AMBER_SPACY_MODEL,
     NLTK_PACKAGES,
+    ResourceError,
     configure_nltk,
     require_nltk,
     require_spacy_model,
@@ -202,8 +203,12 @@ def offline_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
 
 def require_generative() -> None:
     """NLTK data and the spaCy word vectors, checked before generation."""
-    require_nltk(NLTK_PACKAGES)
-    require_spacy_model(AMBER_SPACY_MODEL)
+    try:
+        require_nltk(NLTK_PACKAGES)
+        require_spacy_model(AMBER_SPACY_MODEL)
+    except ResourceError as exc:
+        alternative = "; or, unofficially, --protocol amber_generative=offline (no downloads)"
+        raise ResourceError(exc.message, (exc.hint or "") + alternative) from exc
 
 
 GENERATIVE_PROTOCOLS = {
