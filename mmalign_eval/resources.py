@@ -18,12 +18,12 @@ from mmalign_eval.paths import default_cache_dir
 
 FETCH_COMMAND = "mmalign-eval resources fetch"
 # nltk >= 3.9 reads the pickle-free punkt_tab and the *_eng tagger instead of punkt and
-# averaged_perceptron_tagger; omw-1.4 is what WordNetLemmatizer loads beside wordnet.
+# averaged_perceptron_tagger. The Open Multilingual Wordnet is not needed: nltk loads it
+# only for languages other than English, which the lemmatiser never asks for.
 NLTK_PACKAGES: tuple[str, ...] = (
     "punkt_tab",
     "averaged_perceptron_tagger_eng",
     "wordnet",
-    "omw-1.4",
 )
 # Where each package is found inside an nltk data folder (nltk also tries a .zip beside it).
 NLTK_RESOURCE_PATHS: dict[str, str] = {
