@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from mmalign_eval.cli_judge import (
+    AllMetricsOpt,
     JudgeBaseUrlOpt,
     JudgeConcurrencyOpt,
     JudgeKeyEnvOpt,
@@ -158,14 +159,7 @@ def run(
     judge_retry_base: JudgeRetryBaseOpt = 1.0,
     judge_max_new_tokens: JudgeNewTokensOpt = None,
     judge_mode: JudgeModeOpt = None,
-    all_metrics: Annotated[
-        bool | None,
-        typer.Option(
-            "--all-metrics/--summary",
-            help="Print every metric, or one primary metric per benchmark (default: summary "
-            "above 4 tasks).",
-        ),
-    ] = None,
+    all_metrics: AllMetricsOpt = None,
 ) -> None:
     """Evaluate a model on tasks; rerunning the same command resumes an interrupted run."""
     from mmalign_eval.engines.base import EngineConfig

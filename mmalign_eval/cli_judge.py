@@ -30,6 +30,14 @@ RunJudgeOpt = Annotated[
         "(repeatable), e.g. object_halbench=openai:gpt-3.5-turbo-0613."
     ),
 ]
+AllMetricsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--all-metrics/--summary",
+        help="Print every metric, or one primary metric per benchmark (default: summary "
+        "above 4 tasks).",
+    ),
+]
 JudgeBaseUrlOpt = Annotated[
     str, typer.Option(help="OpenAI-compatible endpoint (vLLM, SGLang, ...).")
 ]
@@ -155,6 +163,7 @@ def judge(
     judge_retry_base: JudgeRetryBaseOpt = 1.0,
     judge_max_new_tokens: JudgeNewTokensOpt = None,
     judge_mode: JudgeModeOpt = None,
+    all_metrics: AllMetricsOpt = None,
 ) -> None:
     """Run or complete the judge stage of a run folder (default: the run's judge), re-score."""
     from mmalign_eval.cli import err, out
@@ -169,7 +178,7 @@ def judge(
     if not (run_dir / "manifest.json").is_file():
         raise DataError(f"{run_dir} has no manifest.json", "pass a folder written by `run`")
     results = rejudge_run(run_dir, config, err)
-    print_results(results, out)
+    print_results(results, out, all_metrics)
     err.print(f"wrote {run_dir}/results.json, samples.jsonl")
     if not results.passed:
         raise typer.Exit(EXIT_FAILURE)

@@ -46,39 +46,58 @@ def _judge_counts(task: TaskResult) -> str:
 
 
 def results_table(results: ResultsFile) -> Table:
-    """One row per task metric and per group metric, primary metrics marked with ★."""
-    table = Table(title=f"mmalign-eval results: {results.run_id}", show_lines=False)
-    for header in ("task", "protocol", "metric", "value", "95% CI", "n", "failures"):
-        # Names never wrap or get cut ("pope_adver…"), even at 80 columns in a pipe or CI log.
-        table.add_column(
-            header,
-            justify="right" if header in ("value", "n") else "left",
-            no_wrap=header == "task",
-        )
+    """One row per task metric and per group metric, primary metrics marked with ★.
+
+    Laid out like the summary (protocol under the task, interval under the value, no
+    vertical rules) so that names, values and intervals are never cut at 80 columns.
+    """
+    table = _narrow_table(results, ("task / protocol", "metric", "value / 95% CI", "n", "failed"))
     for task in results.tasks:
         for index, metric in enumerate(task.metrics):
             first = index == 0
+            official = "" if task.protocol.official else " (unofficial)"
             table.add_row(
-                task.task if first else "",
-                task.protocol.name if first else "",
+                f"{task.task}\n[dim]{task.protocol.name}{official}[/]" if first else "",
                 _metric_label(metric),
-                format_value(metric),
-                format_ci(metric),
+                f"{format_value(metric)}\n{format_ci(metric)}",
                 str(task.n_scored) if first else "",
-                _failures(task) if first else (_judge_counts(task) if index == 1 else ""),
+                _failures(task) if first else "",
                 end_section=index == len(task.metrics) - 1,
             )
     for group in results.groups:
         for index, metric in enumerate(group.metrics):
             table.add_row(
-                group.group if index == 0 else "",
-                "",
+                f"{group.group}\n[dim](group)[/]" if index == 0 else "",
                 _metric_label(metric),
-                format_value(metric),
-                format_ci(metric),
-                "",
-                "",
+                f"{format_value(metric)}\n{format_ci(metric)}",
             )
+    return table
+
+
+def _narrow_table(results: ResultsFile, headers: tuple[str, ...]) -> Table:
+    table = Table(
+        title=f"mmalign-eval results: {results.run_id}",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1, 0, 0),  # one space between columns keeps the table inside 80
+    )
+    # Metric labels may wrap at the space before their arrow; the longest metric name sets
+    # the column's minimum, so a name itself is never cut.
+    names = [m.name for t in results.tasks for m in t.metrics]
+    names += [m.name for g in results.groups for m in g.metrics]
+    for header in headers:
+        metric = "metric" in header
+        table.add_column(
+            header,
+            justify="right" if header == "n" else "left",
+            no_wrap=header != "failed" and not metric,
+            # 'failed' fits the word 'unparseable' of its breakdown, which never folds.
+            min_width=max(
+                [len(header), *(map(len, names) if metric else [])]
+                + ([len("unparseable")] if header == "failed" else [])
+            ),
+        )
     return table
 
 
@@ -88,16 +107,8 @@ def summary_table(results: ResultsFile) -> Table:
     Narrow enough for an 80-column CI log: protocol and interval sit on a second line of
     their cells and the table has no vertical rules, so values and intervals are never cut.
     """
-    table = Table(
-        title=f"mmalign-eval results: {results.run_id}", box=box.SIMPLE_HEAD, pad_edge=False
-    )
-    for header in ("benchmark / protocol", "primary metric", "value / 95% CI", "n", "failed"):
-        table.add_column(
-            header,
-            justify="right" if header == "n" else "left",
-            no_wrap=header != "failed",
-            min_width=len(header),  # headers are never cut either
-        )
+    headers = ("benchmark / protocol", "primary metric", "value / 95% CI", "n", "failed")
+    table = _narrow_table(results, headers)
     for task in results.tasks:
         metric = next((m for m in task.metrics if m.primary), task.metrics[0])
         official = "" if task.protocol.official else " (unofficial)"
@@ -161,6 +172,7 @@ def _print_judge(task: TaskResult, console: Console) -> None:
         f"{task.task}: judge {judge.judge.label}, template {judge.template.name} "
         f"v{judge.template.version} ({judge.template.sha256[:12]}), unparseable judgements "
         f"{'scored 0 (official script)' if judge.unparseable_policy == 'zero' else 'are failures'}"
+        f"; {_judge_counts(task)}"
     )
     if not judge.official:
         console.print(f"[yellow]† {task.task}: {judge.note}; not comparable with papers[/]")

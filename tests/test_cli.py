@@ -149,6 +149,9 @@ def test_run_writes_valid_results(cache_dir: Path, pope_run: PopeRun) -> None:
     validated = cli(cache_dir, pope_run.workdir, "validate", str(pope_run.run_dir / "results.json"))
     _assert_ok(validated)
     assert "valid" in validated.stdout
+    # The table prints every metric of the three tasks at 80 columns without cutting any.
+    table = pope_run.result.stdout
+    assert "…" not in table and "[0." in table, table
 
     results = pope_run.results
     assert results["kind"] == "run"
