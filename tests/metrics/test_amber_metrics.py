@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -252,3 +255,14 @@ def test_generative_metrics_from_totals() -> None:
 
 def test_amber_score() -> None:
     assert float(m.amber_score(np.asarray(10.0), np.asarray(80.0))) == 85.0
+
+
+def test_counter_start_is_the_official_metrics_file(shared_file: Callable[..., Path]) -> None:
+    # inference.py reads its counters from metrics.txt: every *_num starts at 0.001 (the
+    # denominators' offset reproduced here), every *_score at 0.
+    lines = shared_file("amber", "metrics.txt").read_text(encoding="utf-8").split()
+    counters = dict(line.split("=") for line in lines)
+    nums = {float(v) for k, v in counters.items() if k.endswith("_num")}
+    scores = {float(v) for k, v in counters.items() if k.endswith("_score")}
+    assert nums == {m.COUNTER_START} and scores == {0.0}
+    assert len(counters) > 20
