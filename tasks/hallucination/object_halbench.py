@@ -29,8 +29,8 @@ from mmalign_eval.metrics.chair_items import (
 from mmalign_eval.task import DataRequest, LoadedData, ParsedAnswer, Protocol, TaskSpec, register
 from mmalign_eval.text.coco_objects import (
     DOUBLE_WORDS,
-    caption_words_rule,
     load_synonyms,
+    singularize_pattern,
     tokenize_rule,
 )
 from mmalign_eval.text.lemmas import ALTERNATIVE, lemma_candidates, resolve_group
@@ -40,17 +40,17 @@ from mmalign_eval.text.lemmas import ALTERNATIVE, lemma_candidates, resolve_grou
 PROMPT = "Please describe this image in detail."
 OFFICIAL_JUDGE = "gpt-3.5-turbo-0613"
 _UNPARSEABLE = "the judge's reply is not a JSON list of object names"
-_MERGED = frozenset(DOUBLE_WORDS.values())
 MAX_OPTIONS = 16  # bounds a local judge's choice-mode cost on object-rich answers
 
 
-_FENCED = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+# A fenced block, with or without the json tag and with any line endings (servers differ).
+_FENCED = re.compile(r"```(?:json)?[ \t]*\r?\n(.*?)\r?\n?```", re.DOTALL)
 SHORT_ANSWER_WORDS = 3  # RLHF-V gives answers this short an empty list, without the judge
 
 
 def parse_object_list(text: str) -> list[str] | None:
-    """The judge's JSON list, read as RLHF-V reads it: a ```json fenced block first, then the
-    whole reply, then its last line; None if none is a list of strings."""
+    """The judge's JSON list: a fenced block first (as RLAIF-V reads it), then the whole
+    reply (RLHF-V), then its last line; None if none is a list of strings."""
     fenced = _FENCED.search(text)
     first = [fenced.group(1)] if fenced else []
     for candidate in (*first, text.strip(), text.strip().split("\n")[-1]):
@@ -63,21 +63,35 @@ def parse_object_list(text: str) -> list[str] | None:
     return None
 
 
-def object_words(names: list[str]) -> list[str]:
-    """Each extracted object as one word: a two-word COCO object, else its head word's lemmas.
+def double_words_only(words: list[str]) -> list[str]:
+    """The two-word objects among singularised words, each pair read once, left to right
+    (RLHF-V's get_double_words_only: 'toilet seat' is a toilet, 'baby bird' a bird)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words) - 1:
+        pair = f"{words[i]} {words[i + 1]}"
+        if pair in DOUBLE_WORDS:
+            out.append(DOUBLE_WORDS[pair])
+            i += 2
+        else:
+            i += 1
+    return out
 
-    RLHF-V lemmatises the judge's objects with WordNet (not pattern.en, whose singular of
-    'bus' is 'bu'), and the judge already drops attributes, so the head (last) word stands
-    in for the noun. The head word carries its WordNet-style candidate forms ('buses/bus');
+
+def object_words(names: list[str]) -> list[str]:
+    """Each extracted object as its two-word COCO objects, else its head word's lemmas.
+
+    RLHF-V lemmatises the judge's objects with spaCy; its English lemmatiser, like
+    WordNet's rules used here, gives 'bus' for both 'bus' and 'buses' (pattern.en, which
+    CHAIR follows, makes 'bus' into 'bu'). The judge already drops attributes, so the head
+    (last) word stands in for the noun; it carries its candidate forms ('buses/bus') and
     scoring keeps the form in the synonym list (see `judged_values`).
     """
     out: list[str] = []
     for name in names:
-        words = [w for w in caption_words_rule(name) if w[0].isalnum()]
-        merged = [w for w in words if w in _MERGED and " " in w]
         tokens = [t for t in tokenize_rule(name) if t[0].isalnum()]
-        heads = [ALTERNATIVE.join(lemma_candidates(t)) for t in tokens[-1:]]
-        out += merged or heads
+        doubles = double_words_only([singularize_pattern(t) for t in tokens])
+        out += doubles or [ALTERNATIVE.join(lemma_candidates(t)) for t in tokens[-1:]]
     return out
 
 

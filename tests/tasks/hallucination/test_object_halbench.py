@@ -36,6 +36,7 @@ TASK = object_halbench()
         ('Here you go:\n["cat"]', ["cat"]),  # RLHF-V retries the last line
         ("[]", []),
         ('Sure.\n```json\n["dog",\n "cat"]\n```\nDone.', ["dog", "cat"]),  # fenced first
+        ('```\r\n["dog"]```', ["dog"]),  # no tag, CRLF, no final newline
         ("a dog and a cat", None),
         ('{"objects": ["dog"]}', None),
     ],
@@ -53,14 +54,16 @@ SYNONYMS = (
 @pytest.mark.parametrize(
     ("names", "mentions", "hallucinated"),
     [
-        # hot dog, table (dining table), dog once, teddy bear; gt is bus and dog
+        # hot dog, table (dining table), dog once, teddy bear; gt is bus, dog and toilet
         (["hot dogs", "wooden dining table", "dog", "dogs", "teddy bear"], 4, 3),
         (["bus"], 1, 0),  # WordNet keeps 'bus' (pattern.en would make it 'bu' and miss it)
         (["buses", "minibus", "bus"], 2, 0),  # repeats are dropped by word, as before
         (["two men", "a man"], 1, 1),  # men -> man, repeats dropped
         (["puppies"], 1, 0),  # ies -> y
         (["red frisbee", "sky"], 0, 0),  # not COCO objects here
-        (["toilet", "seat"], 1, 1),  # a seat beside a toilet is not a chair
+        (["toilet", "seat"], 1, 0),  # a seat beside a toilet is not a chair
+        (["toilet seat"], 1, 0),  # the two-word object is a toilet, not a (chair) seat
+        (["toilet seats", "baby birds"], 1, 0),  # 'baby bird' is a bird, not in this list
         (["seat"], 1, 1),
         ([], 0, 0),
     ],
@@ -74,7 +77,7 @@ def test_judged_objects_are_lemmatised_and_counted_once(
         id="1",
         task=TASK.name,
         question="Describe.",
-        metadata={"synonyms": str(synonyms), "gt_objects": "bus|dog"},
+        metadata={"synonyms": str(synonyms), "gt_objects": "bus|dog|toilet"},
     )
     response = Response(key="k", text="(the answer)", finish_reason="stop")
     judgement = JudgeReply(key="j", text=json.dumps(names))
@@ -185,9 +188,11 @@ def test_choice_mode_candidates(tmp_path: Path, response: str, expected: list[st
 
 
 def test_choice_mode_candidates_are_bounded(tmp_path: Path) -> None:
-    shapes = "square circle triangle star heart diamond cross crescent arrow ring"
+    # Ten objects would give 2 + 10 + 10 options: cut to the first MAX_OPTIONS.
+    shapes = "square circle triangle star diamond bar arrow ring hexagon pentagon"
     options = candidate_lists(_synthetic_sample(tmp_path), f"I see {shapes}.")
-    assert len(options) <= MAX_OPTIONS and options[0] == "[]"
+    assert len(options) == MAX_OPTIONS and options[0] == "[]"
+    assert len(json.loads(options[1])) == 10  # the full list is always offered
 
 
 def test_judge_inputs_carry_candidates_only_in_choice_mode(tmp_path: Path) -> None:
