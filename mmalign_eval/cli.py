@@ -168,7 +168,7 @@ def run(
     from mmalign_eval.registry import build_registry
     from mmalign_eval.report import print_results
     from mmalign_eval.runner import run as run_evaluation
-    from mmalign_eval.task_options import per_task_options, split_values
+    from mmalign_eval.task_options import defined_protocols, per_task_options, split_values
 
     check_model_argument(model)
     names = _split(tasks) + _split(suite)
@@ -183,14 +183,18 @@ def run(
         )  # fmt: skip
 
     registry = build_registry()
-    datas = split_values("--data", data or [], registry)
-    images = split_values("--image-dir", image_dir or [], registry)
-    protocols = split_values("--protocol", protocol or [], registry)
-    judge_values = split_values("--judge", judge or [], registry)
+    in_run = registry.expand(names)
+    datas = split_values("--data", data or [], registry, in_run)
+    images = split_values("--image-dir", image_dir or [], registry, in_run)
+    protocols = defined_protocols(
+        split_values("--protocol", protocol or [], registry, in_run), registry
+    )
+    judge_values = split_values("--judge", judge or [], registry, in_run)
     judging = judge_of(judge_values.shared)
     own_judges = {t: c for t, spec in judge_values.by_task.items() if (c := judge_of(spec))}
+    named = [task for task, name in judge_values.named_as.items() if task == name]
     check_judge(
-        registry, names, judging, protocols.shared, protocols.by_task, own_judges
+        registry, names, judging, protocols.shared, protocols.by_task, own_judges, named
     )  # fmt: skip
     config = RunConfig(
         engine=EngineConfig(

@@ -124,13 +124,24 @@ def check_judge(
     protocol: str | None = None,
     by_task: Mapping[str, str] | None = None,
     judges: Mapping[str, JudgeConfig] | None = None,
+    named: Iterable[str] = (),
 ) -> None:
-    """Before any model is loaded: judged tasks need a judge, an API judge needs its key."""
+    """Before any model is loaded: judged tasks need a judge, an API judge needs its key.
+
+    `named`: tasks given their own judge by their own name (`--judge TASK=...`); such a
+    task must be judged in this run, or the option is a mistake worth stopping for.
+    """
     from mmalign_eval.judges.stage import missing_judge_message
 
     tasks = [registry.tasks[n] for n in registry.expand(names)]
     chosen = {t.name: (by_task or {}).get(t.name, protocol) for t in tasks}
     judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, chosen[t.name]))]
+    unjudged = [name for name in named if name not in judged]
+    if unjudged:
+        raise UsageError(
+            f"--judge {unjudged[0]}=…: {unjudged[0]} is not scored by a judge in this run",
+            "drop the option (or choose the task's judged protocol with --protocol)",
+        )
     own = judges or {}
     missing = [name for name in judged if own.get(name, config) is None]
     if missing:

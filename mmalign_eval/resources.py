@@ -238,6 +238,11 @@ def install_wordnet_dict(source: Path = DEBIAN_WORDNET_DIR, data_dir: Path | Non
             f"(into {DEBIAN_WORDNET_DIR})",
         )
     target = (data_dir or nltk_data_dir()) / NLTK_RESOURCE_PATHS["wordnet"]
+    if target.exists() and target.resolve() == source.resolve():
+        raise ResourceError(
+            f"{source} is already nltk's wordnet folder; nothing to copy",
+            "pass --from with the WordNet dict folder to install from (e.g. /usr/share/wordnet)",
+        )
     target.mkdir(parents=True, exist_ok=True)
     # Copies, not symlinks: nltk 3.10's path sandbox refuses a corpus file that resolves
     # outside its corpus folder.

@@ -6,7 +6,7 @@ behind that name; any other value (paths may contain '=') is the run-wide defaul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from mmalign_eval.errors import UsageError
@@ -16,10 +16,11 @@ from mmalign_eval.registry import Registry
 
 @dataclass(frozen=True)
 class OptionValues:
-    """One option's run-wide value and its values by task name."""
+    """One option's run-wide value and its values by task name (with the name each came from)."""
 
     shared: str | None = None
     by_task: dict[str, str] = field(default_factory=dict)
+    named_as: dict[str, str] = field(default_factory=dict)  # task -> the name typed
 
 
 def _scoped(value: str, registry: Registry) -> tuple[str, str] | None:
@@ -28,9 +29,14 @@ def _scoped(value: str, registry: Registry) -> tuple[str, str] | None:
     return (name, rest) if sep and known else None
 
 
-def split_values(option: str, values: Sequence[str], registry: Registry) -> OptionValues:
-    """Separate `NAME=VALUE` values from the run-wide one; a task's own name wins over its
-    group's, whatever the order on the command line."""
+def split_values(
+    option: str, values: Sequence[str], registry: Registry, run: Collection[str]
+) -> OptionValues:
+    """Separate `NAME=VALUE` values from the run-wide one.
+
+    A group's or suite's value applies to those of its tasks that are in the run (`run`:
+    the run's task names); a task's own name wins over its group's, whatever the order.
+    """
     shared: list[str] = []
     scoped: dict[str, str] = {}
     for value in values:
@@ -49,11 +55,36 @@ def split_values(option: str, values: Sequence[str], registry: Registry) -> Opti
             f"give one run-wide value, or name the task: {option} TASK=VALUE",
         )
     by_task: dict[str, str] = {}
+    named_as: dict[str, str] = {}
     # Broad names first, so a task's own value (fewest tasks) is applied last and wins.
     for name in sorted(scoped, key=lambda n: -len(registry.expand([n]))):
-        for task in registry.expand([name]):
-            by_task[task] = scoped[name]
-    return OptionValues(shared[0] if shared else None, by_task)
+        tasks = [task for task in registry.expand([name]) if task in run]
+        if not tasks:
+            raise UsageError(
+                f"{option} {name}=…: no task of {name} is in this run",
+                "add it to --tasks/--suite or drop the option",
+            )
+        for task in tasks:
+            by_task[task], named_as[task] = scoped[name], name
+    return OptionValues(shared[0] if shared else None, by_task, named_as)
+
+
+def defined_protocols(values: OptionValues, registry: Registry) -> OptionValues:
+    """`--protocol GROUP=NAME` applies to the group's tasks that define NAME, as a run-wide
+    `--protocol NAME` does; a task named on its own must define it (checked when planning)."""
+    kept = {
+        task: name
+        for task, name in values.by_task.items()
+        if values.named_as[task] == task or name in registry.tasks[task].protocols
+    }
+    for group in set(values.named_as.values()) - set(values.by_task):
+        if not any(values.named_as[t] == group for t in kept):
+            name = next(values.by_task[t] for t, g in values.named_as.items() if g == group)
+            raise UsageError(
+                f"no task of {group} in this run has a protocol '{name}'",
+                "see `mmalign-eval tasks` for each task's protocols",
+            )
+    return OptionValues(values.shared, kept, {t: values.named_as[t] for t in kept})
 
 
 def per_task_options(

@@ -214,12 +214,23 @@ def test_each_task_can_have_its_own_judge(cache_dir: Path, tmp_path: Path, fake_
     assert halbench["judge"]["backend"] == "openai" and halbench["official"] is True
     assert halbench["counts"]["ok"] == 4
     assert 1 <= fake_judge.calls <= 4  # identical judge inputs are sent once
+    calls_before = fake_judge.calls
     lines = (_run_dir(tmp_path) / "samples.jsonl").read_text().splitlines()
     scored = [json.loads(line) for line in lines]
     # 'circle' is a class of the synthetic synonym list, 'unicorn' is not.
     assert [r["scores"]["mentions"] for r in scored if r["task"] == "object_halbench"] == [1] * 4
-    manifest = (_run_dir(tmp_path) / "manifest.json").read_text()
-    assert SECRET not in manifest and "gpt-3.5-turbo-0613" in manifest
+    run_dir = _run_dir(tmp_path)
+    assert "gpt-3.5-turbo-0613" in (run_dir / "manifest.json").read_text()
+    leaked = [p for p in run_dir.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert not leaked and SECRET not in done.stdout + done.stderr
+    # Re-scoring the folder uses each task's own judge again, from the judge cache.
+    again = cli(cache_dir, tmp_path, "judge", str(run_dir))
+    _ok(again, 0)
+    assert fake_judge.calls == calls_before
+    rejudged = json.loads((run_dir / "results.json").read_text())
+    assert {t["task"]: t["judge"]["judge"]["backend"] for t in rejudged["tasks"]} == {
+        "mmhal_bench": "tiny", "object_halbench": "openai",
+    }  # fmt: skip
 
 
 def test_a_judged_task_without_its_judge_is_a_usage_error(cache_dir: Path, tmp_path: Path) -> None:
@@ -251,3 +262,37 @@ def test_short_answers_get_the_official_empty_list_without_a_call(
     assert task["judge"]["counts"]["ok"] == 4 and task["judge"]["calls"] == 0
     lines = (_run_dir(tmp_path) / "samples.jsonl").read_text().splitlines()
     assert {json.loads(line)["judgement"]["text"] for line in lines} == {"[]"}
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--judge", "tiny", "--judge", "pope_random=tiny"), "pope_random is not scored by a"),
+        (("--judge", "tiny", "--judge", "mmhal_bench=openai:gpt-4-0314",
+          "--judge-api-key-env", "MMALIGN_TEST_UNSET_KEY"), "MMALIGN_TEST_UNSET_KEY"),
+        (("--judge", "amber=tiny"), "no task of amber is in this run"),
+    ],
+)  # fmt: skip
+def test_per_task_judge_mistakes_stop_before_loading(
+    cache_dir: Path, tmp_path: Path, args: tuple[str, ...], needle: str
+) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "pope_random,mmhal_bench",
+        "--data", "synthetic:2", *args,
+    )  # fmt: skip
+    _ok(done, 2)
+    assert needle in done.stderr
+
+
+def test_a_suite_wide_judge_covers_the_judged_tasks_in_the_run(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    done = cli(
+        cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "mmhal_bench,pope_random",
+        "--data", "synthetic:2", "--max-new-tokens", "2", "--judge", "hallucination=tiny",
+        "--output-dir", "out",
+    )  # fmt: skip
+    _ok(done, 0)
+    results = json.loads((_run_dir(tmp_path) / "results.json").read_text())
+    judges = {t["task"]: t["judge"] for t in results["tasks"]}
+    assert judges["mmhal_bench"]["judge"]["backend"] == "tiny" and judges["pope_random"] is None

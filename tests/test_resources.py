@@ -101,6 +101,10 @@ def test_install_wordnet_dict_copies_and_adds_lexnames(tmp_path: Path) -> None:
     (source / "lexnames").write_text("00\tadj.all\t3\n", encoding="utf-8")
     resources.install_wordnet_dict(source, tmp_path / "nltk_data")  # rerun: replaced in place
     assert (target / "lexnames").read_text(encoding="utf-8") == "00\tadj.all\t3\n"
+    # Installing the installed folder onto itself is refused, and deletes nothing.
+    with pytest.raises(resources.ResourceError, match="already nltk's wordnet folder"):
+        resources.install_wordnet_dict(target, tmp_path / "nltk_data")
+    assert all((target / name).is_file() for name in resources.WORDNET_DICT_FILES)
 
 
 def test_install_wordnet_dict_names_missing_files_and_packages(tmp_path: Path) -> None:

@@ -10,7 +10,12 @@ from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.errors import UsageError
 from mmalign_eval.plan import RunConfig, TaskOptions, plan_tasks, resolve_protocols
 from mmalign_eval.registry import Registry, build_registry
-from mmalign_eval.task_options import OptionValues, per_task_options, split_values
+from mmalign_eval.task_options import (
+    OptionValues,
+    defined_protocols,
+    per_task_options,
+    split_values,
+)
 
 AMBER = ("amber_generative", "amber_discriminative", "amber_existence", "amber_attribute",
          "amber_relation")  # fmt: skip
@@ -19,6 +24,9 @@ AMBER = ("amber_generative", "amber_discriminative", "amber_existence", "amber_a
 @pytest.fixture(scope="module")
 def registry() -> Registry:
     return build_registry()
+
+
+ALL = ("pope_random", "pope_popular", "pope_adversarial", "coco_chair", *AMBER)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +48,27 @@ def registry() -> Registry:
 def test_split_values(
     registry: Registry, values: list[str], shared: str | None, by_task: dict[str, str]
 ) -> None:
-    assert split_values("--data", values, registry) == OptionValues(shared, by_task)
+    split = split_values("--data", values, registry, ALL)
+    assert (split.shared, split.by_task) == (shared, by_task)
+
+
+def test_a_group_value_covers_the_group_tasks_in_the_run(registry: Registry) -> None:
+    split = split_values("--data", ["pope=/p", "hallucination=/h"], registry, ["pope_random"])
+    assert split.by_task == {"pope_random": "/p"} and split.named_as == {"pope_random": "pope"}
+    with pytest.raises(UsageError, match="no task of amber is in this run"):
+        split_values("--data", ["amber=/a"], registry, ["pope_random"])
+
+
+def test_a_group_protocol_covers_the_tasks_that_define_it(registry: Registry) -> None:
+    split = split_values("--protocol", ["amber=lenient"], registry, AMBER)
+    kept = defined_protocols(split, registry)
+    assert set(kept.by_task) == set(AMBER) - {"amber_generative"}  # it has no 'lenient'
+    split = split_values("--protocol", ["amber=nope"], registry, AMBER)
+    with pytest.raises(UsageError, match="no task of amber in this run has a protocol 'nope'"):
+        defined_protocols(split, registry)
+    # Named on its own, a task keeps the value, and planning reports the unknown protocol.
+    split = split_values("--protocol", ["amber_generative=lenient"], registry, AMBER)
+    assert defined_protocols(split, registry).by_task == {"amber_generative": "lenient"}
 
 
 @pytest.mark.parametrize(
@@ -53,7 +81,7 @@ def test_split_values(
 )
 def test_split_values_errors(registry: Registry, values: list[str], needle: str) -> None:
     with pytest.raises(UsageError, match=needle):
-        split_values("--data", values, registry)
+        split_values("--data", values, registry, ALL)
 
 
 def _config(tmp_path: Path, tasks: tuple[str, ...], **fields: object) -> RunConfig:
@@ -102,7 +130,8 @@ def test_protocol_errors(registry: Registry, tmp_path: Path) -> None:
 
 
 def test_each_task_reads_its_own_data(registry: Registry, tmp_path: Path) -> None:
-    data = split_values("--data", ["synthetic:2", "pope_random=synthetic:3"], registry)
+    run = ("pope_random", "pope_popular")
+    data = split_values("--data", ["synthetic:2", "pope_random=synthetic:3"], registry, run)
     none = OptionValues()
     config = _config(
         tmp_path, ("pope_random", "pope_popular"), data=data.shared,

@@ -207,7 +207,10 @@ def require_generative() -> None:
         require_nltk(NLTK_PACKAGES)
         require_spacy_model(AMBER_SPACY_MODEL)
     except ResourceError as exc:
-        alternative = "; or, unofficially, --protocol amber_generative=offline (no downloads)"
+        alternative = (
+            "; or, unofficially and with no downloads, the offline protocol (`run`: "
+            "--protocol amber_generative=offline; `score`: --protocol offline)"
+        )
         raise ResourceError(exc.message, (exc.hint or "") + alternative) from exc
 
 

@@ -139,6 +139,7 @@ def test_generative_requires_resources_with_the_fetch_command(tasks: dict[str, T
         requires()
     assert "mmalign-eval resources fetch" in (caught.value.hint or "")
     assert "--protocol amber_generative=offline" in (caught.value.hint or "")
+    assert "`score`: --protocol offline" in (caught.value.hint or "")
 
 
 def test_synthetic_data_defaults_to_the_offline_protocol(tasks: dict[str, TaskSpec]) -> None:
