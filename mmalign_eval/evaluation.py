@@ -228,10 +228,24 @@ def evaluate_group(
                 primary=first.primary,
                 ci=ci,
                 description=f"unweighted mean of {name} over {', '.join(group.tasks)}",
+                note=_unofficial_note(group.tasks, members),
             )
         )
     metrics.extend(_combined(spec, members, config) for spec in group.combine)
     return GroupResult(group=group.name, tasks=list(group.tasks), metrics=metrics)
+
+
+def _unofficial_note(tasks: Sequence[str], members: Mapping[str, TaskEvaluation]) -> str | None:
+    """Why a group value is not comparable with published ones: a member scored unofficially
+    (e.g. AMBER's offline protocol) or by a non-official judge."""
+    parts = []
+    for task in dict.fromkeys(tasks):
+        result = members[task].result
+        if not result.protocol.official:
+            parts.append(f"{task} by the unofficial protocol '{result.protocol.name}'")
+        elif result.judge is not None and not result.judge.official:
+            parts.append(f"{task} judged by {result.judge.judge.label}")
+    return f"from {'; '.join(parts)}" if parts else None
 
 
 def _combined(
@@ -255,4 +269,5 @@ def _combined(
         primary=spec.primary,
         ci=interval(np.asarray(stacked, dtype=np.float64), value, config, "per-task resamples"),
         description=spec.description or f"combination of {inputs}",
+        note=_unofficial_note([task for task, _ in spec.inputs], members),
     )

@@ -154,6 +154,10 @@ def print_results(results: ResultsFile, console: Console, all_metrics: bool | No
         )
     for task in results.tasks:
         _print_judge(task, console)
+    for group in results.groups:
+        notes = dict.fromkeys(m.note for m in group.metrics if m.note)
+        for note in notes:
+            console.print(f"[yellow]† {group.group}: {note}; not comparable with papers[/]")
     for task in results.tasks:
         if task.failure_rate > results.max_failure_rate:
             console.print(

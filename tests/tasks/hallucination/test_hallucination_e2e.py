@@ -70,6 +70,11 @@ def test_hallucination_suite_runs_offline_with_the_tiny_judge(
     assert {g["group"] for g in results["groups"]} == {"pope", "amber"}
     assert tasks["coco_chair"]["n_samples"] == 3
     assert tasks["amber_generative"]["protocol"]["name"] == "offline"
+    # The AMBER score rests on that unofficial CHAIR: it says so.
+    amber = next(g for g in results["groups"] if g["group"] == "amber")
+    score = next(m for m in amber["metrics"] if m["name"] == "amber_score")
+    assert "unofficial protocol 'offline'" in score["note"]
+    assert "† amber: from amber_generative" in done.stdout
     for name in ("mmhal_bench", "object_halbench"):
         judge = tasks[name]["judge"]
         assert judge["judge"]["backend"] == "tiny" and judge["counts"]["error"] == 0
