@@ -186,7 +186,7 @@ def judge_predictions(
     given = {
         s.id: JudgeReply(key=f"judgement:{s.id}", text=text)
         for s in task.samples
-        if (text := predictions[s.id].judgement) is not None
+        if (text := _given_judgement(task, predictions[s.id])) is not None
     }
     rest = [s for s in task.samples if s.id not in given]
     config = request.judge
@@ -208,6 +208,14 @@ def judge_predictions(
         merged = {**stage.replies[task.name], **given}
         stage = replace(stage, replies={task.name: merged}, cached=stage.cached + len(given))
     return TaskJudging(stage.replies[task.name], task_judge_info(task, identity, config, stage))
+
+
+def _given_judgement(task: JudgedTask, prediction: Prediction) -> str | None:
+    """The line's own judgement, else the official script's fixed verdict for its answer."""
+    if prediction.judgement is not None:
+        return prediction.judgement
+    rule = task.spec.fixed_reply
+    return rule(prediction.text) if rule is not None else None
 
 
 def _factory(

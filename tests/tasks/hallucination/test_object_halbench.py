@@ -209,3 +209,22 @@ def test_judge_inputs_carry_candidates_only_in_choice_mode(tmp_path: Path) -> No
 )
 def test_short_answers_name_no_object(response: str, reply: str | None) -> None:
     assert short_answer_reply(response) == reply
+
+
+def test_short_external_answers_need_no_judge(tmp_path: Path) -> None:
+    # RLHF-V settles answers of three words or fewer itself: scoring them needs no judge.
+    predictions = tmp_path / "answers.jsonl"
+    lines = [{"image_id": 0, "text": "A red circle."}, {"image_id": 1, "text": "Nothing."}]
+    predictions.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    request = ScoreRequest(
+        task=TASK,
+        predictions=predictions,
+        data=DataRequest(source="synthetic:2", cache_dir=str(tmp_path), need_media=False),
+        protocol=None,
+        resamples=20,
+        output_dir=tmp_path / "out",
+    )
+    results, _ = score_predictions(request)
+    task = results.tasks[0]
+    assert task.judge is not None and task.judge.counts.ok == 2
+    assert task.metric("chair_s").value == 0.0  # an empty list hallucinates nothing
