@@ -176,6 +176,7 @@ def run(
         raise UsageError("no tasks given", "pass --tasks pope (see `mmalign-eval tasks`)")
 
     def judge_of(spec: str | None) -> JudgeConfig | None:
+        """One judge with the shared judge options (None without a spec)."""
         return judge_config(
             spec, judge_base_url, judge_api_key_env, judge_max_calls, judge_max_tokens,
             judge_max_failure_rate, judge_concurrency, judge_timeout, judge_max_retries,

@@ -63,7 +63,8 @@ class RunConfig(Record):
         return self.judges.get(task, self.judge)
 
     def options(self, task: str) -> TaskOptions:
-        """The task's own options, falling back to the run-wide ones."""
+        """The task's own options, its data and images falling back to the run-wide ones
+        (the protocol does not: `resolve_protocols` decides where a run-wide one applies)."""
         own = self.per_task.get(task, TaskOptions())
         return TaskOptions(
             data=own.data if own.data is not None else self.data,
