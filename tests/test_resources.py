@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,26 @@ def test_nltk_reads_debians_wordnet(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         "noun.animal", "verb.motion", "adj.all", "adv.all",
     ]  # fmt: skip
     assert wordnet.lemma_from_key("dog%1:05:00::").name() == "dog"  # index.sense
+
+
+def test_the_lemmatizer_needs_only_wordnet(tmp_path: Path) -> None:
+    # The official AMBER path: nltk's own WordNetLemmatizer through nltk.corpus.wordnet, in
+    # a fresh process whose only NLTK data is the installed wordnet (no omw-1.4).
+    import subprocess
+    import sys
+
+    try:
+        resources.install_wordnet_dict(data_dir=tmp_path)
+    except ResourceError as exc:
+        pytest.skip(f"no Debian WordNet: {exc.message}")
+    code = (
+        "from nltk.stem import WordNetLemmatizer; l = WordNetLemmatizer();"
+        "print(' '.join(l.lemmatize(w) for w in ('dogs', 'buses', 'mice', 'Trees')))"
+    )
+    env = {**os.environ, "NLTK_DATA": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["dog", "bus", "mouse", "Trees"]
+    assert not (tmp_path / "corpora" / "omw-1.4").exists()
