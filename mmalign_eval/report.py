@@ -55,9 +55,8 @@ def results_table(results: ResultsFile) -> Table:
     for task in results.tasks:
         for index, metric in enumerate(task.metrics):
             first = index == 0
-            official = "" if task.protocol.official else " (unofficial)"
             table.add_row(
-                f"{task.task}\n[dim]{task.protocol.name}{official}[/]" if first else "",
+                _task_cell(task) if first else "",
                 _metric_label(metric),
                 f"{format_value(metric)}\n{format_ci(metric)}",
                 str(task.n_scored) if first else "",
@@ -72,6 +71,12 @@ def results_table(results: ResultsFile) -> Table:
                 f"{format_value(metric)}\n{format_ci(metric)}",
             )
     return table
+
+
+def _task_cell(task: TaskResult) -> str:
+    """The task's name with its protocol on a second, dim line."""
+    official = "" if task.protocol.official else " (unofficial)"
+    return f"{task.task}\n[dim]{task.protocol.name}{official}[/]"
 
 
 def _narrow_table(results: ResultsFile, headers: tuple[str, ...]) -> Table:
@@ -111,10 +116,9 @@ def summary_table(results: ResultsFile) -> Table:
     table = _narrow_table(results, headers)
     for task in results.tasks:
         metric = next((m for m in task.metrics if m.primary), task.metrics[0])
-        official = "" if task.protocol.official else " (unofficial)"
         judge = _judge_failures(task)
         table.add_row(
-            f"{task.task}\n[dim]{task.protocol.name}{official}[/]",
+            _task_cell(task),
             _metric_label(metric).replace(" ★", ""),
             _value_and_ci(metric),
             str(task.n_scored),
