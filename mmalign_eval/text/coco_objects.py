@@ -116,22 +116,37 @@ def singularize_pattern(word: str) -> str:
     return str(inflect.singularize(word))
 
 
-def merge_double_words(words: list[str]) -> list[str]:
-    """Replace the official two-word objects (and qualifier pairs) by one token, left to right."""
-    merged: list[str] = []
+def _read_pairs(words: list[str]) -> list[tuple[str, bool]]:
+    """Left to right, each official two-word object as one token (True), other words as is."""
+    out: list[tuple[str, bool]] = []
     i = 0
     while i < len(words):
         pair = " ".join(words[i : i + 2])
         if pair in DOUBLE_WORDS:
-            merged.append(DOUBLE_WORDS[pair])
+            out.append((DOUBLE_WORDS[pair], True))
             i += 2
         else:
-            merged.append(words[i])
+            out.append((words[i], False))
             i += 1
-    if "toilet" in merged and "seat" in merged:
-        # 'the seat of the toilet' is not a chair (the official special case).
-        merged = [w for w in merged if w != "seat"]
-    return merged
+    return out
+
+
+def drop_toilet_seat(words: list[str]) -> list[str]:
+    """'the seat of the toilet' is not a chair (the official special case)."""
+    if "toilet" in words and "seat" in words:
+        return [w for w in words if w != "seat"]
+    return words
+
+
+def merge_double_words(words: list[str]) -> list[str]:
+    """Replace the official two-word objects (and qualifier pairs) by one token, left to right."""
+    return drop_toilet_seat([word for word, _ in _read_pairs(words)])
+
+
+def double_words_only(words: list[str]) -> list[str]:
+    """Only the two-word objects among the words, read as `merge_double_words` reads them
+    (RLHF-V's get_double_words_only: 'toilet seat' is a toilet, 'baby bird' a bird)."""
+    return [word for word, double in _read_pairs(words) if double]
 
 
 def caption_words_rule(caption: str) -> list[str]:

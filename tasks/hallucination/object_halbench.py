@@ -28,7 +28,8 @@ from mmalign_eval.metrics.chair_items import (
 )
 from mmalign_eval.task import DataRequest, LoadedData, ParsedAnswer, Protocol, TaskSpec, register
 from mmalign_eval.text.coco_objects import (
-    DOUBLE_WORDS,
+    double_words_only,
+    drop_toilet_seat,
     load_synonyms,
     singularize_pattern,
     tokenize_rule,
@@ -63,21 +64,6 @@ def parse_object_list(text: str) -> list[str] | None:
     return None
 
 
-def double_words_only(words: list[str]) -> list[str]:
-    """The two-word objects among singularised words, each pair read once, left to right
-    (RLHF-V's get_double_words_only: 'toilet seat' is a toilet, 'baby bird' a bird)."""
-    out: list[str] = []
-    i = 0
-    while i < len(words) - 1:
-        pair = f"{words[i]} {words[i + 1]}"
-        if pair in DOUBLE_WORDS:
-            out.append(DOUBLE_WORDS[pair])
-            i += 2
-        else:
-            i += 1
-    return out
-
-
 def object_words(names: list[str]) -> list[str]:
     """Each extracted object as its two-word COCO objects, else its head word's lemmas.
 
@@ -102,9 +88,8 @@ def judged_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
     groups = (parsed.label or "").split(WORD_SEPARATOR) if parsed.label else []
     words = (resolve_group(group, vocabulary.canonical) for group in groups)
     unique = list(dict.fromkeys(word for word in words if word is not None))
-    if "toilet" in unique and "seat" in unique:  # RLHF-V keeps CHAIR's toilet-seat rule here
-        unique.remove("seat")
-    return item_values(sample, ParsedAnswer(WORD_SEPARATOR.join(unique)))
+    # RLHF-V keeps CHAIR's toilet-seat rule for the judge's objects too.
+    return item_values(sample, ParsedAnswer(WORD_SEPARATOR.join(drop_toilet_seat(unique))))
 
 
 def parse_judged(text: str) -> ParsedAnswer:
