@@ -142,14 +142,13 @@ def check_judge(
             f"--judge {unjudged[0]}=…: {unjudged[0]} is not scored by a judge in this run",
             "drop the option (or choose the task's judged protocol with --protocol)",
         )
-    own = judges or {}
-    missing = [name for name in judged if own.get(name, config) is None]
+    used = {name: (judges or {}).get(name, config) for name in judged}
+    missing = [name for name, chosen_judge in used.items() if chosen_judge is None]
     if missing:
         raise UsageError(*missing_judge_message(missing))
-    for name in judged:
-        used = own.get(name, config)
-        if used is not None and used.spec.startswith("openai:"):
-            _check_api_key(used)
+    for chosen_judge in used.values():
+        if chosen_judge is not None and chosen_judge.spec.startswith("openai:"):
+            _check_api_key(chosen_judge)
 
 
 def _check_api_key(config: JudgeConfig) -> None:

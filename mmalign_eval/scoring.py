@@ -214,8 +214,7 @@ def _given_judgement(task: JudgedTask, prediction: Prediction) -> str | None:
     """The line's own judgement, else the official script's fixed verdict for its answer."""
     if prediction.judgement is not None:
         return prediction.judgement
-    rule = task.spec.fixed_reply
-    return rule(prediction.text) if rule is not None else None
+    return task.spec.fixed(prediction.text)
 
 
 def _factory(

@@ -159,6 +159,10 @@ class JudgeTaskSpec:
     # RLHF-V gives answers of three words or fewer an empty object list): reply text or None.
     fixed_reply: Callable[[str], str | None] | None = None
 
+    def fixed(self, response: str) -> str | None:
+        """The official script's own reply for this answer, if it gives one without a judge."""
+        return self.fixed_reply(response) if self.fixed_reply else None
+
     def options(self, sample: Sample, response: str) -> tuple[str, ...]:
         """What a judge in choice mode may answer for one item."""
         return self.candidates(sample, response) if self.candidates else self.choices

@@ -129,7 +129,7 @@ def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeC
             item = judge_input(task.name, sample, response.text, task.spec, choice)
             key = item.key(namespace, task.spec.template.sha256)
             work.keys[(task.name, sample.id)] = key
-            fixed = task.spec.fixed_reply(response.text) if task.spec.fixed_reply else None
+            fixed = task.spec.fixed(response.text)
             if fixed is not None:
                 work.fixed[key] = JudgeReply(key=key, text=fixed, model="official rule")
             elif key not in cache:
@@ -284,14 +284,16 @@ def judge_run(
         for p in plans
         if p.task.judge is not None and p.task.uses_judge(p.protocol.name)
     ]
-    missing = [t.name for t in judged if judge_for(t.name) is None]
-    if missing:
-        raise UsageError(*missing_judge_message(missing))
     stages: dict[JudgeConfig, list[JudgedTask]] = {}
+    missing = []
     for task in judged:
         config = judge_for(task.name)
-        assert config is not None  # checked above
-        stages.setdefault(config, []).append(task)
+        if config is None:
+            missing.append(task.name)
+        else:
+            stages.setdefault(config, []).append(task)
+    if missing:
+        raise UsageError(*missing_judge_message(missing))
     out: dict[str, TaskJudging] = {}
     for config, tasks in stages.items():
         out |= _judge_tasks(tasks, config, cache_dir, run_dir, console)
