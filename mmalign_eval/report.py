@@ -119,14 +119,14 @@ def summary_table(results: ResultsFile) -> Table:
         judge = _judge_failures(task)
         table.add_row(
             _task_cell(task),
-            _metric_label(metric).replace(" ★", ""),
+            _metric_label(metric, mark_primary=False),
             _value_and_ci(metric),
             str(task.n_scored),
             _failures(task) + (f"; {judge}" if judge else ""),
         )
     for group in results.groups:
         metric = next((m for m in group.metrics if m.primary), group.metrics[0])
-        label = _metric_label(metric).replace(" ★", "")
+        label = _metric_label(metric, mark_primary=False)
         table.add_row(f"{group.group}\n[dim](group)[/]", label, _value_and_ci(metric))
     return table
 
@@ -142,8 +142,8 @@ def _judge_failures(task: TaskResult) -> str:
     return f"judge {task.judge.counts.failed} failed"
 
 
-def _metric_label(metric: MetricResult) -> str:
-    star = " ★" if metric.primary else ""
+def _metric_label(metric: MetricResult, mark_primary: bool = True) -> str:
+    star = " ★" if metric.primary and mark_primary else ""
     return f"{metric.name} {_ARROWS[metric.direction]}{star}".strip()
 
 
