@@ -17,8 +17,19 @@ from mmalign_eval.errors import UsageError
 if TYPE_CHECKING:
     from mmalign_eval.metrics.base import MetricSpec
     from mmalign_eval.plan import RunConfig
+    from mmalign_eval.runner import RunManifest
+    from mmalign_eval.stats.comparable import SettingDifference
     from mmalign_eval.stats.gate import GatePolicy
     from mmalign_eval.stats.paired import RunRecords
+
+AllowOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-difference",
+        help="Accept a setting that differs between the runs on purpose: data, ids, "
+        "task_version, prompt, protocol, generation or judge (repeatable).",
+    ),
+]
 
 
 def _metric_specs() -> dict[str, Sequence[MetricSpec]]:
@@ -36,20 +47,38 @@ def compare(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the comparison as JSON.")
     ] = None,
+    allow_difference: AllowOpt = None,
 ) -> None:
-    """Paired comparison B - A per task and metric: interval, p-value, Holm correction."""
+    """Paired comparison B - A per task and metric: interval, p-value, Holm correction.
+
+    Tasks whose settings differ (data, ids, version, prompt, protocol, generation, judge)
+    are listed above the table and their rows marked ≠, unless the difference is allowed.
+    """
     from mmalign_eval.cli import err, out
     from mmalign_eval.metrics.bootstrap import BootstrapConfig
     from mmalign_eval.results import write_json
+    from mmalign_eval.stats.comparable import parse_allowed, run_differences
     from mmalign_eval.stats.compare import compare_runs
     from mmalign_eval.stats.paired import load_run
     from mmalign_eval.stats.report import comparison_table, mismatch_lines
 
+    allowed = parse_allowed(allow_difference or [])
     run_a, run_b = load_run(a), load_run(b)
     config = BootstrapConfig(resamples=resamples, level=level, seed=seed)
-    comparison = compare_runs(run_a, run_b, _metric_specs(), config)
+    differences = run_differences(run_a, run_b, allowed)
+    comparison = compare_runs(run_a, run_b, _metric_specs(), config, differences)
     if not comparison.metrics:
         raise UsageError(f"{a} and {b} share no scored items", "compare runs of the same tasks")
+    for difference in differences:
+        style = "dim" if difference.allowed else "yellow"
+        err.print(f"[{style}]settings: {difference.line()}[/]", highlight=False, soft_wrap=True)
+    if any(not d.allowed for d in differences):
+        err.print(
+            "[yellow]rows marked ≠ compare runs whose settings differ: their changes are not "
+            "only the model's (--allow-difference FIELD accepts a difference on purpose)[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
     for line in mismatch_lines(
         comparison.mismatches, comparison.tasks_only_in_a, comparison.tasks_only_in_b
     ):
@@ -131,10 +160,14 @@ def check(
     batch_size: Annotated[int | None, typer.Option(min=1, help="With --model.")] = None,
     device: Annotated[str | None, typer.Option(help="With --model: auto, cpu or cuda.")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache for models and data.")] = None,
+    allow_difference: AllowOpt = None,
 ) -> None:
-    """CI gate: fail (exit 1) only on a real drop that may exceed the margin; 3: inconclusive."""
+    """CI gate: fail (exit 1) on a real drop that may exceed the margin or on a gated metric
+    the candidate lacks; 2: runs not comparable; 3: inconclusive."""
+    from mmalign_eval.stats.comparable import parse_allowed, run_differences
     from mmalign_eval.stats.paired import load_run
 
+    allowed = parse_allowed(allow_difference or [])
     if (candidate is None) == (model is None):
         raise UsageError("pass exactly one of --candidate RUN and --model CHECKPOINT")
     rules = build_policy(
@@ -151,27 +184,61 @@ def check(
         },
     )
     base = load_run(baseline)
+    subset_asked = False
     if model is not None:
         engine = {"batch_size": batch_size, "device": device}
-        candidate = _evaluate_candidate(base, model, rules, output_dir, engine, cache_dir)
+        candidate, subset_asked = _evaluate_candidate(
+            base, model, rules, output_dir, engine, cache_dir
+        )
     assert candidate is not None
-    raise typer.Exit(_gate(base, load_run(candidate), rules, report_dir))
+    cand = load_run(candidate)
+    differences = run_differences(base, cand, allowed, subset_asked)
+    raise typer.Exit(_gate(base, cand, rules, report_dir, differences))
 
 
-def _gate(base: RunRecords, cand: RunRecords, rules: GatePolicy, report_dir: Path) -> int:
+def _refuse_incomparable(differences: Sequence[SettingDifference]) -> None:
+    from mmalign_eval.cli import err
+    from mmalign_eval.stats.comparable import blocking
+
+    refused = blocking(differences)
+    if not refused:
+        return
+    for difference in refused:
+        err.print(f"settings: {difference.line()}", highlight=False, soft_wrap=True)
+    fields = sorted({d.field for d in refused})
+    raise UsageError(
+        f"baseline and candidate are not comparable: {len(refused)} task settings differ "
+        f"({', '.join(fields)})",
+        "evaluate the candidate as the baseline was (`check --model` replays it), or accept "
+        f"a difference on purpose with --allow-difference {fields[0]}",
+    )
+
+
+def _gate(
+    base: RunRecords,
+    cand: RunRecords,
+    rules: GatePolicy,
+    report_dir: Path,
+    differences: Sequence[SettingDifference],
+) -> int:
     from mmalign_eval.cli import err, out
     from mmalign_eval.metrics.bootstrap import BootstrapConfig
     from mmalign_eval.stats.compare import diff_runs
-    from mmalign_eval.stats.gate import GateReport, decide, gated_metrics, overall
+    from mmalign_eval.stats.gate import GateReport, decide, gated_metrics, missing_gate, overall
     from mmalign_eval.stats.report import gate_table, mismatch_lines, write_reports
 
+    _refuse_incomparable(differences)
     config = BootstrapConfig(resamples=rules.resamples, seed=rules.seed)
     alignment, diffs = diff_runs(base, cand, _metric_specs(), config)
-    if not diffs:
-        raise UsageError("baseline and candidate share no scored items", "gate the same tasks")
-    gates = [decide(d, m, rules.alpha, rules.power) for d, m in gated_metrics(diffs, rules)]
-    if not gates:
+    choices = gated_metrics(base.results, diffs, rules)
+    if not choices:
         raise UsageError("no metric to gate", "name one with --metric task:metric")
+    gates = [
+        decide(c.diff, c.margin, rules.alpha, rules.power)
+        if c.diff is not None
+        else missing_gate(c, base.results, cand.results)
+        for c in choices
+    ]
     failing = [t.task for t in cand.results.tasks if t.failure_rate > cand.results.max_failure_rate]
     verdict, code = overall(gates, len(failing))
     report = GateReport(
@@ -186,6 +253,7 @@ def _gate(base: RunRecords, cand: RunRecords, rules: GatePolicy, report_dir: Pat
         mismatches=alignment.mismatches,
         metrics=gates,
         failing_tasks=failing,
+        differences=list(differences),
     )
     if failing:
         err.print(f"[red]candidate failure rate above the threshold: {', '.join(failing)}[/]")
@@ -193,6 +261,8 @@ def _gate(base: RunRecords, cand: RunRecords, rules: GatePolicy, report_dir: Pat
         alignment.mismatches, alignment.tasks_only_in_a, alignment.tasks_only_in_b
     ):
         err.print(f"[yellow]not compared: {line}[/]", highlight=False, soft_wrap=True)
+    for difference in differences:
+        err.print(f"[dim]settings: {difference.line()}[/]", highlight=False, soft_wrap=True)
     out.print(gate_table(report))
     for gate in gates:
         err.print(f"{gate.target}:{gate.metric}: {gate.reason}", highlight=False, soft_wrap=True)
@@ -208,8 +278,12 @@ def _evaluate_candidate(
     output_dir: Path,
     engine: Mapping[str, Any],
     cache_dir: Path | None,
-) -> Path:
-    """Run the checkpoint with the baseline's tasks, subset, protocols and generation."""
+) -> tuple[Path, bool]:
+    """Run the checkpoint with the baseline's tasks, subset, protocols and generation.
+
+    Also says whether the run evaluates a different subset than the baseline's because the
+    options or the policy asked for one.
+    """
     from pydantic import ValidationError
 
     from mmalign_eval.cli import _cache, _load_hf_engine, err
@@ -219,7 +293,8 @@ def _evaluate_candidate(
     from mmalign_eval.runner import run as run_evaluation
 
     check_model_argument(model)
-    config = replay_config(base.source, model, rules, str(output_dir), _cache(cache_dir))
+    manifest = baseline_manifest(base.source)
+    config = replay_config(manifest, model, rules, str(output_dir), _cache(cache_dir))
     changes = {key: value for key, value in engine.items() if value is not None}
     try:
         settings = EngineConfig.model_validate({**config.engine.model_dump(), **changes})
@@ -228,17 +303,14 @@ def _evaluate_candidate(
     config = config.model_copy(update={"engine": settings})
     err.print(f"evaluating candidate {model} as the baseline was evaluated")
     outcome = run_evaluation(config, build_registry(), err, _load_hf_engine)
-    return outcome.run_dir
+    return outcome.run_dir, config.subset != manifest.config.subset
 
 
-def replay_config(
-    baseline_dir: Path, model: str, rules: GatePolicy, output_dir: str, cache_dir: str
-) -> RunConfig:
-    """The baseline's run configuration with the model (and maybe the subset) replaced."""
+def baseline_manifest(baseline_dir: Path) -> RunManifest:
+    """The baseline's manifest, which `check --model` replays."""
     from pydantic import ValidationError
 
     from mmalign_eval.runner import RunManifest
-    from mmalign_eval.stats.subsets import parse_subset
 
     path = baseline_dir / "manifest.json"
     if not path.is_file():
@@ -250,6 +322,15 @@ def replay_config(
         manifest = RunManifest.model_validate_json(path.read_bytes())
     except ValidationError as exc:
         raise UsageError(f"unreadable baseline manifest {path}: {exc.errors()[0]['msg']}") from exc
+    return manifest
+
+
+def replay_config(
+    manifest: RunManifest, model: str, rules: GatePolicy, output_dir: str, cache_dir: str
+) -> RunConfig:
+    """The baseline's run configuration with the model (and maybe the subset) replaced."""
+    from mmalign_eval.stats.subsets import parse_subset
+
     config = manifest.config
     update: dict[str, Any] = {
         "engine": config.engine.model_copy(update={"model": model}),
@@ -257,8 +338,12 @@ def replay_config(
         "output_dir": output_dir,
         "cache_dir": cache_dir,
     }
-    if rules.subset is not None:
+    base = config.subset
+    if rules.subset is not None and (base is None or rules.subset != base.name):
+        # Another subset than the baseline's (a smoke subset of a full baseline): as given.
         update["subset"] = parse_subset(rules.subset, rules.subset_size)
-    elif rules.subset_size is not None and config.subset is not None:
-        update["subset"] = config.subset.model_copy(update={"size": rules.subset_size})
+    elif rules.subset_size is not None and base is not None:
+        update["subset"] = base.model_copy(update={"size": rules.subset_size})
+    # Otherwise the baseline's subset exactly (size and seed): `--subset smoke` alone never
+    # falls back to the default size.
     return config.model_copy(update=update)

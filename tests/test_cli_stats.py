@@ -74,9 +74,10 @@ def _report(folder: Path) -> dict[str, Any]:
 
 def test_check_model_replays_the_baseline_and_passes(cache_dir: Path, baseline: Path) -> None:
     work = baseline.parent.parent
+    # The README's example: `--subset smoke` replays the baseline's 12 items, not the default 300.
     result = cli(
         cache_dir, work, "check", "--baseline", str(baseline), "--model", "tiny",
-        "--output-dir", "cand", "--report-dir", "rep-pass",
+        "--subset", "smoke", "--output-dir", "cand", "--report-dir", "rep-pass",
     )  # fmt: skip
     _expect(result, 0)
     (candidate,) = (work / "cand").iterdir()
@@ -187,3 +188,112 @@ def test_compare_score_outputs(cache_dir: Path, tmp_path: Path) -> None:
     assert rows_by_metric["accuracy"]["verdict"] == "worse"
     assert rows_by_metric["yes_ratio"]["verdict"] == "changed"
     assert comparison["mismatches"][0]["only_in_a"] == 2
+
+
+def _keep_tasks(source: Path, target: Path, tasks: set[str]) -> Path:
+    """A copy of a run holding only the given tasks (and no groups)."""
+    shutil.copytree(source, target)
+    results = json.loads((source / "results.json").read_text())
+    results["tasks"] = [t for t in results["tasks"] if t["task"] in tasks]
+    results["groups"] = []
+    (target / "results.json").write_text(json.dumps(results))
+    kept = [json.dumps(s) for s in _samples(source) if s["task"] in tasks]
+    (target / "samples.jsonl").write_text("\n".join(kept) + "\n")
+    return target
+
+
+def test_check_fails_when_the_candidate_lacks_gated_tasks(cache_dir: Path, baseline: Path) -> None:
+    work = baseline.parent.parent
+    partial = _keep_tasks(baseline, work / "partial", {"pope_random"})
+    result = cli(
+        cache_dir, work, "check", "--baseline", str(baseline), "--candidate", str(partial),
+        "--report-dir", "rep-missing",
+    )  # fmt: skip
+    _expect(result, 1)
+    report = _report(work / "rep-missing")
+    verdicts = {(m["target"], m["metric"]): m["verdict"] for m in report["metrics"]}
+    assert verdicts == {
+        ("pope_adversarial", "f1"): "missing",
+        ("pope_popular", "f1"): "missing",
+        ("pope_random", "f1"): "pass",
+        ("pope", "mean_f1"): "missing",
+    }
+    assert report["verdict"] == "regression" and "gate regression (exit 1)" in result.stderr
+    assert "the candidate has no pope_popular" in (work / "rep-missing" / "summary.md").read_text()
+
+
+def _scored(cache_dir: Path, cwd: Path, size: int, name: str) -> Path:
+    """`score` output of all-"Yes" answers on synthetic POPE labels of `size` images."""
+    labels = ensure_synthetic_pope(cache_dir / "data", size) / label_file_name("random")
+    rows = [json.loads(line) for line in labels.read_text().splitlines()]
+    answers = "".join(
+        json.dumps({"question_id": r["question_id"], "text": "Yes"}) + "\n" for r in rows
+    )
+    (cwd / f"{name}.jsonl").write_text(answers)
+    done = cli(
+        cache_dir, cwd, "score", "pope_random", "--predictions", f"{name}.jsonl",
+        "--data", str(labels), "--output", f"{name}/results.json",
+    )  # fmt: skip
+    _expect(done, 0)
+    return cwd / name
+
+
+def test_runs_on_other_data_are_not_comparable(cache_dir: Path, tmp_path: Path) -> None:
+    # Two label files whose question ids overlap (1..24 and 1..36) but whose questions differ.
+    small, large = (
+        _scored(cache_dir, tmp_path, 4, "small"),
+        _scored(cache_dir, tmp_path, 6, "large"),
+    )
+    gate = cli(cache_dir, tmp_path, "check", "--baseline", str(small), "--candidate", str(large))
+    _expect(gate, 2)
+    assert "not comparable: 2 task settings differ (data, ids)" in gate.stderr
+    assert "pope_random: data differs" in gate.stderr and "pope_random: ids differs" in gate.stderr
+    assert not (tmp_path / "gate-report").exists()
+
+    compared = cli(cache_dir, tmp_path, "compare", str(small), str(large), "--json", "cmp.json")
+    _expect(compared, 0)
+    assert "settings: pope_random: data differs" in compared.stderr
+    assert "≠" in compared.stdout
+    comparison = json.loads((tmp_path / "cmp.json").read_text())
+    assert {d["field"] for d in comparison["differences"]} == {"data", "ids"}
+    assert all(row["settings_differ"] for row in comparison["metrics"])
+
+    allowed = cli(
+        cache_dir, tmp_path, "check", "--baseline", str(small), "--candidate", str(large),
+        "--allow-difference", "data", "--allow-difference", "ids",
+    )  # fmt: skip
+    assert allowed.returncode != 2, allowed.stderr
+    report = _report(tmp_path / "gate-report")
+    assert {(d["field"], d["allowed"]) for d in report["differences"]} == {
+        ("data", True),
+        ("ids", True),
+    }
+
+
+# (baseline subset size or None for a full baseline, --subset, --subset-size, replayed size)
+REPLAY_CASES = [
+    (12, None, None, 12),
+    (12, "smoke", None, 12),  # never the default 300
+    (12, "smoke", 20, 20),  # asked explicitly: the ids then differ, and check refuses
+    (12, None, 20, 20),
+    (12, "full", None, None),
+    (None, "smoke", None, 300),  # a smoke subset of a full baseline
+    (None, None, None, None),
+]
+
+
+@pytest.mark.parametrize(("base_size", "subset", "size", "expected"), REPLAY_CASES)
+def test_replayed_subset(
+    baseline: Path, base_size: int | None, subset: str | None, size: int | None, expected: int
+) -> None:
+    from mmalign_eval.cli_stats import baseline_manifest, replay_config
+    from mmalign_eval.stats.gate import GatePolicy
+
+    manifest = baseline_manifest(baseline)
+    base_subset = None if base_size is None else manifest.config.subset
+    config = manifest.config.model_copy(update={"subset": base_subset})
+    manifest = manifest.model_copy(update={"config": config})
+    rules = GatePolicy(subset=subset, subset_size=size)
+    replayed = replay_config(manifest, "tiny", rules, "out", "cache").subset
+    assert (replayed.size if replayed else None) == expected
+    assert replayed is None or replayed.seed == 0

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
 from mmalign_eval.contracts import Record
 from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
 from mmalign_eval.metrics.bootstrap import BootstrapConfig, percentile_interval
 from mmalign_eval.results import GroupResult
+from mmalign_eval.stats.comparable import SettingDifference
 from mmalign_eval.stats.holm import holm
 from mmalign_eval.stats.paired import (
     Alignment,
@@ -172,6 +174,9 @@ class MetricComparison(Record):
     n_items: int
     resampling_unit: str
     verdict: Verdict
+    settings_differ: bool = Field(
+        default=False, description="The task's (or a member task's) settings differ: marked ≠."
+    )
 
 
 class Comparison(Record):
@@ -187,6 +192,7 @@ class Comparison(Record):
     tasks_only_in_a: list[str]
     tasks_only_in_b: list[str]
     metrics: list[MetricComparison]
+    differences: list[SettingDifference] = Field(default_factory=list)
 
 
 def verdict(
@@ -202,15 +208,24 @@ def verdict(
     return "better" if (diff > 0) == (direction == "higher") else "worse"
 
 
+def _differing_targets(a: RunRecords, differences: Sequence[SettingDifference]) -> set[str]:
+    """Tasks with a setting difference nobody allowed, and the groups holding one."""
+    tasks = {d.task for d in differences if not d.allowed}
+    groups = {g.group for g in a.results.groups if tasks & set(g.tasks)}
+    return tasks | groups
+
+
 def compare_runs(
     a: RunRecords,
     b: RunRecords,
     metrics: Mapping[str, Sequence[MetricSpec]],
     config: BootstrapConfig,
+    differences: Sequence[SettingDifference] = (),
 ) -> Comparison:
     """The full comparison; Holm's correction runs over every metric compared."""
     alignment, diffs = diff_runs(a, b, metrics, config)
     adjusted = holm([d.p_value if d.diff is not None else None for d in diffs])
+    differing = _differing_targets(a, differences)
     rows = []
     for d, p_holm in zip(diffs, adjusted, strict=True):
         bounds = percentile_interval(d.resamples, config.level) if d.diff is not None else None
@@ -230,6 +245,7 @@ def compare_runs(
                 n_items=d.n_items,
                 resampling_unit=d.unit,
                 verdict=verdict(d.direction, d.diff, p_holm, 1.0 - config.level),
+                settings_differ=d.target in differing,
             )
         )
     return Comparison(
@@ -242,4 +258,5 @@ def compare_runs(
         tasks_only_in_a=alignment.tasks_only_in_a,
         tasks_only_in_b=alignment.tasks_only_in_b,
         metrics=rows,
+        differences=list(differences),
     )

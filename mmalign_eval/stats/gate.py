@@ -9,12 +9,16 @@ L, U its one-sided (1 - alpha) bootstrap bounds. The verdict:
   power to detect a drop of the margin (MDE <= margin).
 - inconclusive: neither, because the subset is too small: MDE > margin; the report says how
   many items would bring the MDE down to the margin.
+- missing: the baseline has the gated metric and the candidate does not (a task or a group
+  left out of the candidate run). A failure like a regression: a gate never passes on
+  numbers it did not see.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +28,8 @@ from pydantic import Field, ValidationError
 from mmalign_eval.contracts import Record
 from mmalign_eval.errors import UsageError
 from mmalign_eval.metrics.base import Direction
+from mmalign_eval.results import ResultsFile
+from mmalign_eval.stats.comparable import SettingDifference
 from mmalign_eval.stats.compare import MetricDiff
 from mmalign_eval.stats.paired import TaskMismatch
 from mmalign_eval.stats.power import gate_power, mde, required_size
@@ -34,7 +40,7 @@ EXIT_USAGE = 2
 EXIT_INCONCLUSIVE = 3
 POLICY_FILES = (".mmalign-gate.toml", ".mmalign-gate.json")
 
-GateVerdict = Literal["pass", "regression", "inconclusive"]
+GateVerdict = Literal["pass", "regression", "inconclusive", "missing"]
 
 
 class GatedMetric(Record):
@@ -125,6 +131,10 @@ class GateReport(Record):
         default_factory=list,
         description="Candidate tasks whose failure rate exceeds its threshold (a regression).",
     )
+    differences: list[SettingDifference] = Field(
+        default_factory=list,
+        description="Settings that differ between the runs and were accepted on purpose.",
+    )
 
 
 def decide(diff: MetricDiff, margin: float, alpha: float, power: float) -> MetricGate:
@@ -186,35 +196,113 @@ def _verdict(
     )
 
 
+@dataclass(frozen=True)
+class MetricRef:
+    """A metric a results file reports for a task or a group."""
+
+    target: str
+    metric: str
+    direction: Direction
+    primary: bool
+
+
+def metric_refs(results: ResultsFile) -> dict[tuple[str, str], MetricRef]:
+    """Every task and group metric of a results file, by (target, metric)."""
+    rows = [(t.task, m) for t in results.tasks for m in t.metrics]
+    rows += [(g.group, m) for g in results.groups for m in g.metrics]
+    return {
+        (target, m.name): MetricRef(target, m.name, m.direction, m.primary) for target, m in rows
+    }
+
+
+@dataclass(frozen=True)
+class GateChoice:
+    """A metric the gate guards, its margin, and its paired difference (None: missing)."""
+
+    ref: MetricRef
+    margin: float
+    diff: MetricDiff | None
+
+
 def gated_metrics(
-    diffs: Sequence[MetricDiff], policy: GatePolicy
-) -> list[tuple[MetricDiff, float]]:
-    """The metrics to gate with their margins: the policy's list, else every primary metric."""
+    baseline: ResultsFile, diffs: Sequence[MetricDiff], policy: GatePolicy
+) -> list[GateChoice]:
+    """The metrics to gate: the policy's list, else every primary metric of the baseline.
+
+    Gates come from the baseline, so a metric the candidate lacks is gated as missing
+    instead of silently dropped.
+    """
+    refs = metric_refs(baseline)
     by_key = {(d.target, d.metric): d for d in diffs}
     if not policy.gate:
-        return [(d, policy.margin) for d in diffs if d.primary and d.direction != "neither"]
-    chosen = []
-    for item in policy.gate:
-        found = by_key.get((item.target, item.metric))
-        if found is None:
-            known = ", ".join(f"{t}:{m}" for t, m in by_key)
-            raise UsageError(
-                f"no metric {item.target}:{item.metric} in both runs", f"known: {known}"
-            )
-        if found.direction == "neither":
-            raise UsageError(f"{item.target}:{item.metric} has no direction and is never gated")
-        chosen.append((found, item.margin or policy.margin))
-    return chosen
+        chosen = [
+            (ref, policy.margin)
+            for ref in refs.values()
+            if ref.primary and ref.direction != "neither"
+        ]
+    else:
+        chosen = []
+        for item in policy.gate:
+            ref = refs.get((item.target, item.metric))
+            if ref is None:
+                known = ", ".join(f"{t}:{m}" for t, m in refs)
+                raise UsageError(
+                    f"no metric {item.target}:{item.metric} in the baseline", f"known: {known}"
+                )
+            if ref.direction == "neither":
+                raise UsageError(f"{item.target}:{item.metric} has no direction and is never gated")
+            chosen.append((ref, item.margin or policy.margin))
+    return [GateChoice(ref, margin, by_key.get((ref.target, ref.metric))) for ref, margin in chosen]
+
+
+def _value(results: ResultsFile, target: str, metric: str) -> float | None:
+    groups = [(g.group, g.metrics) for g in results.groups]
+    for name, metrics in [(t.task, t.metrics) for t in results.tasks] + groups:
+        if name == target:
+            return next((m.value for m in metrics if m.name == metric), None)
+    return None
+
+
+def missing_gate(choice: GateChoice, baseline: ResultsFile, candidate: ResultsFile) -> MetricGate:
+    """The verdict on a gated metric the candidate lacks (or has no paired items for)."""
+    ref = choice.ref
+    present = metric_refs(candidate)
+    if (ref.target, ref.metric) in present:
+        reason = f"no item of {ref.target} is in both runs, so {ref.metric} cannot be compared"
+    elif any(target == ref.target for target, _ in present):
+        reason = f"the candidate's {ref.target} has no metric {ref.metric}"
+    else:
+        reason = f"the candidate has no {ref.target}: the gate cannot pass without it"
+    return MetricGate(
+        target=ref.target,
+        metric=ref.metric,
+        direction=ref.direction,
+        baseline=_value(baseline, ref.target, ref.metric),
+        candidate=None,
+        delta=None,
+        lower=None,
+        upper=None,
+        margin=choice.margin,
+        se=None,
+        mde=None,
+        power_at_margin=None,
+        n_items=0,
+        required_items=None,
+        resampling_unit="item",
+        verdict="missing",
+        reason=reason,
+    )
 
 
 def overall(metrics: Sequence[MetricGate], failing_tasks: int = 0) -> tuple[GateVerdict, int]:
-    """Any regression fails; else any inconclusive metric makes the gate inconclusive.
+    """Any regression or missing metric fails; else any inconclusive one makes the gate
+    inconclusive.
 
     A candidate whose answers fail (unparseable, errors) beyond the threshold is a
     regression even when its remaining items score well: failures are excluded from metrics.
     """
     verdicts = {m.verdict for m in metrics}
-    if "regression" in verdicts or failing_tasks:
+    if {"regression", "missing"} & verdicts or failing_tasks:
         return "regression", EXIT_REGRESSION
     if "inconclusive" in verdicts:
         return "inconclusive", EXIT_INCONCLUSIVE

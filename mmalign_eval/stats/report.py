@@ -14,7 +14,12 @@ from mmalign_eval.stats.paired import TaskMismatch
 
 _ARROWS = {"higher": "↑", "lower": "↓", "neither": ""}
 _MARKS = {"better": "▲ better", "worse": "▼ worse", "changed": "◆ changed"}
-_GATE_MARKS = {"pass": "✅ pass", "regression": "❌ regression", "inconclusive": "⚠️ inconclusive"}
+_GATE_MARKS = {
+    "pass": "✅ pass",
+    "regression": "❌ regression",
+    "inconclusive": "⚠️ inconclusive",
+    "missing": "❌ missing",
+}
 
 
 def _num(value: float | None, signed: bool = False) -> str:
@@ -61,7 +66,9 @@ def _ci(row: MetricComparison) -> str:
 def _mark(row: MetricComparison) -> str:
     mark = _MARKS.get(row.verdict, "")
     style = {"better": "green", "worse": "red", "changed": "yellow"}.get(row.verdict)
-    return f"[{style}]{mark}[/]" if style else mark
+    shown = f"[{style}]{mark}[/]" if style else mark
+    # The settings differ: whatever changed is not only the model.
+    return f"{shown} [yellow]≠[/]".strip() if row.settings_differ else shown
 
 
 def mismatch_lines(
@@ -134,6 +141,9 @@ def markdown(report: GateReport) -> str:
             "",
             f"❌ Candidate failure rate above the threshold: {', '.join(report.failing_tasks)}",
         ]
+    if report.differences:
+        lines += ["", "Settings that differ, accepted on purpose:"]
+        lines += [f"- {d.line()}" for d in report.differences]
     mismatch = mismatch_lines(report.mismatches, [], [])
     if mismatch:
         lines += ["", "Items not in both runs (not compared):", *[f"- {line}" for line in mismatch]]
@@ -142,7 +152,7 @@ def markdown(report: GateReport) -> str:
 
 def junit(report: GateReport) -> str:
     """JUnit XML: one test case per gated metric; inconclusive ones are skipped."""
-    failures = sum(m.verdict == "regression" for m in report.metrics)
+    failures = sum(m.verdict in ("regression", "missing") for m in report.metrics)
     skipped = sum(m.verdict == "inconclusive" for m in report.metrics)
     suite = ElementTree.Element(
         "testsuite",
@@ -154,8 +164,8 @@ def junit(report: GateReport) -> str:
     )
     for m in report.metrics:
         case = ElementTree.SubElement(suite, "testcase", classname=m.target, name=m.metric)
-        if m.verdict == "regression":
-            ElementTree.SubElement(case, "failure", message=m.reason, type="regression")
+        if m.verdict in ("regression", "missing"):
+            ElementTree.SubElement(case, "failure", message=m.reason, type=m.verdict)
         elif m.verdict == "inconclusive":
             note = required_items_note(m)
             ElementTree.SubElement(case, "skipped", message=f"inconclusive: {m.reason}. {note}")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mmalign_eval.errors import UsageError
+from mmalign_eval.results import GroupResult, ResultsFile
 from mmalign_eval.stats.compare import MetricDiff
 from mmalign_eval.stats.gate import (
     EXIT_INCONCLUSIVE,
@@ -19,9 +20,12 @@ from mmalign_eval.stats.gate import (
     decide,
     gated_metrics,
     load_policy,
+    missing_gate,
     overall,
 )
 from mmalign_eval.stats.report import junit, markdown, write_reports
+
+from .results_builders import metric, results, task_result
 
 
 def _diff(
@@ -102,19 +106,58 @@ def test_gated_metrics_default_to_primary_and_respect_the_policy() -> None:
         _diff(0.8, 0.8, 0.01, metric="accuracy", primary=False),
         _diff(0.5, 0.6, 0.01, metric="yes_ratio", primary=False, direction="neither"),
     ]
-    default = gated_metrics(diffs, GatePolicy(margin=0.03))
-    assert [(d.metric, m) for d, m in default] == [("f1", 0.03)]
+    baseline = results(task_result("pope_random"))
+    default = gated_metrics(baseline, diffs, GatePolicy(margin=0.03))
+    assert [(c.ref.metric, c.margin, c.diff is not None) for c in default] == [("f1", 0.03, True)]
     policy = GatePolicy.model_validate(
         {"gate": [{"target": "pope_random", "metric": "accuracy", "margin": 0.01}]}
     )
-    assert [(d.metric, m) for d, m in gated_metrics(diffs, policy)] == [("accuracy", 0.01)]
-    with pytest.raises(UsageError, match="no metric"):
-        gated_metrics(diffs, GatePolicy.model_validate({"gate": [{"target": "x", "metric": "f1"}]}))
+    chosen = gated_metrics(baseline, diffs, policy)
+    assert [(c.ref.metric, c.margin) for c in chosen] == [("accuracy", 0.01)]
+    with pytest.raises(UsageError, match="no metric x:f1 in the baseline"):
+        gated_metrics(
+            baseline, diffs, GatePolicy.model_validate({"gate": [{"target": "x", "metric": "f1"}]})
+        )
     with pytest.raises(UsageError, match="never gated"):
         gated_metrics(
+            baseline,
             diffs,
             GatePolicy.model_validate({"gate": [{"target": "pope_random", "metric": "yes_ratio"}]}),
         )
+
+
+SPLITS = ("pope_adversarial", "pope_popular", "pope_random")
+
+
+def _pope_results(*splits: str) -> ResultsFile:
+    group = GroupResult(group="pope", tasks=list(SPLITS), metrics=[metric("mean_f1", primary=True)])
+    return results(*(task_result(s) for s in splits), groups=(group,) if len(splits) == 3 else ())
+
+
+def test_a_gated_task_missing_from_the_candidate_fails() -> None:
+    # The baseline has all three splits and the group; the candidate only pope_random.
+    baseline, candidate = _pope_results(*SPLITS), _pope_results("pope_random")
+    diffs = [_diff(0.8, 0.8, 0.004)]  # pope_random:f1 is the only paired metric
+    choices = gated_metrics(baseline, diffs, GatePolicy())
+    assert [(c.ref.target, c.ref.metric) for c in choices] == [
+        *((s, "f1") for s in SPLITS),
+        ("pope", "mean_f1"),
+    ]
+    gates = [
+        decide(c.diff, c.margin, 0.05, 0.8) if c.diff else missing_gate(c, baseline, candidate)
+        for c in choices
+    ]
+    assert [g.verdict for g in gates] == ["missing", "missing", "pass", "missing"]
+    assert "the candidate has no pope_adversarial" in gates[0].reason
+    assert gates[0].baseline == 0.5 and gates[0].candidate is None
+    assert overall(gates) == ("regression", EXIT_REGRESSION)
+
+
+def test_a_gated_metric_without_shared_items_is_missing() -> None:
+    baseline = results(task_result("pope_random"))
+    (choice,) = gated_metrics(baseline, [], GatePolicy())
+    gate = missing_gate(choice, baseline, baseline)
+    assert gate.verdict == "missing" and "no item of pope_random is in both runs" in gate.reason
 
 
 def test_policy_files(tmp_path: Path) -> None:
@@ -146,6 +189,9 @@ def test_reports(tmp_path: Path) -> None:
         decide(_diff(0.85, 0.80, 0.004), 0.02, 0.05, 0.8),
         decide(_diff(0.85, 0.84, 0.02), 0.02, 0.05, 0.8),
     ]
+    baseline = results(task_result("pope_popular"))
+    (lost,) = gated_metrics(baseline, [], GatePolicy())
+    gates.append(missing_gate(lost, baseline, results()))
     verdict, code = overall(gates)
     report = GateReport(
         baseline="base",
@@ -162,7 +208,8 @@ def test_reports(tmp_path: Path) -> None:
     text = markdown(report)
     assert "regression" in text and "| pope_random | f1 ↑ |" in text and "need about" in text
     suite = ElementTree.fromstring(junit(report))
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "2", "1")
+    assert "❌ missing" in text and "the candidate has no pope_popular" in text
     written = write_reports(report, tmp_path / "r")
     assert [p.name for p in written] == ["report.json", "summary.md", "junit.xml"]
     assert GateReport.model_validate_json(written[0].read_text()) == report
