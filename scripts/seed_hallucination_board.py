@@ -41,11 +41,12 @@ SPEC: dict[tuple[str, str], tuple[Direction, Scale, int | None]] = {
     ("object_halbench", "chair_i"): ("lower", "percent", None),
     ("pope_adversarial", "accuracy"): ("higher", "percent", 3000),
     ("pope_adversarial", "precision"): ("higher", "percent", None),
-    ("hallusionbench", "question_pair_accuracy"): ("higher", "percent", None),
-    ("hallusionbench", "figure_accuracy"): ("higher", "percent", None),
-    ("hallusionbench", "easy_accuracy"): ("higher", "percent", None),
-    ("hallusionbench", "hard_accuracy"): ("higher", "percent", None),
-    ("hallusionbench", "question_accuracy"): ("higher", "percent", None),
+    # The task's own metric names: the official leaderboard's five columns are exactly these.
+    ("hallusionbench", "qacc"): ("higher", "percent", None),
+    ("hallusionbench", "facc"): ("higher", "percent", None),
+    ("hallusionbench", "easy_aacc"): ("higher", "percent", None),
+    ("hallusionbench", "hard_aacc"): ("higher", "percent", None),
+    ("hallusionbench", "aacc"): ("higher", "percent", None),
     ("shr", "shr"): ("lower", "percent", None),
     ("mme", "perception"): ("higher", "score", None),
     ("mme", "cognition"): ("higher", "score", None),
@@ -81,7 +82,7 @@ BENCHMARKS = [
         task="hallusionbench",
         title="HallusionBench",
         category="hallucination",
-        primary="question_pair_accuracy",
+        primary="qacc",
     ),
     Benchmark(
         task="shr",
@@ -348,13 +349,8 @@ def hallusion_entries() -> list[Entry]:
         link="https://github.com/tianyi-lab/HallusionBench",
         mark="V",
     )
-    names = (
-        "question_pair_accuracy",
-        "figure_accuracy",
-        "easy_accuracy",
-        "hard_accuracy",
-        "question_accuracy",
-    )
+    # Columns "qAcc, fAcc, easy aAcc, hard aAcc, aAcc"; easy/hard aAcc are pair accuracies.
+    names = ("qacc", "facc", "easy_aacc", "hard_aacc", "aacc")
     rows = {
         "human": "9.45 25.43 50.77 29.07 47.12",
         "GPT (as printed: 'GPT Eval')": "10.55 24.86 49.67 29.77 46.94",

@@ -6,11 +6,16 @@ lmms-lab/HallusionBench (splits `image` and `non_image`), or `synthetic[:N]`.
 Questions with visual_input '0' have no image and are sent as text-only requests.
 Groups follow the official utils.py: figure = (category, subcategory, set_id, figure_id),
 VS questions without a figure excluded; question pair = (category, subcategory, set_id,
-question_id) across figures; easy = figure_id '0', hard = the other figures.
-Answers are read by the `rule` protocol by default: one without a yes/no reading is scored
-wrong, as both official references do (the GPT-4 judge's "unclear" verdict is wrong, and
-VLMEvalKit's YOrN_Extraction gives 'Unknown', which never equals the answer); `strict`
-keeps such answers out of the metrics as counted failures instead.
+question_id) across figures; easy = visual_input != '2', hard = visual_input == '2' (the
+official get_eval_pair_easy/_hard; their figure_id test has been commented out since
+2023-11-16), which makes 625 easy and 504 hard questions. The official "easy/hard aAcc"
+leaderboard columns are these pair accuracies (easy_aacc, hard_aacc); the question-level
+shares are easy/hard_question_accuracy.
+Answers are read by the `rule` protocol by default (VLMEvalKit's YOrN_Extraction): one
+without a yes/no reading is 'unknown' and scored wrong; `strict` keeps such answers out of
+the metrics as counted failures instead. Under the official `judge` protocol the official
+assign_correctness applies: "unclear" is wrong, except on VS questions without a figure
+(figure_id 0), where not knowing the answer counts as correct.
 """
 
 from __future__ import annotations
@@ -132,12 +137,20 @@ PROTOCOLS = {
 # -- per-item values and metrics --------------------------------------------------------
 
 
+def judged_correct(sample: Sample, verdict: str) -> bool:
+    """The official assign_correctness: 'correct' is right, and so is 'unclear' on a VS
+    question without a figure (without the figure, not knowing is the right answer)."""
+    no_figure = sample.metadata["category"] == "VS" and sample.metadata["figure_id"] == "0"
+    return verdict == _VERDICTS[1] or (verdict == _VERDICTS[2] and no_figure)
+
+
 def item_values(sample: Sample, parsed: ParsedAnswer) -> dict[str, float]:
     """Question correctness plus its columns in each group it belongs to."""
     # The judge protocol's label is a verdict; the rule protocol's is the yes/no answer.
-    judged = parsed.label in _VERDICTS.values()
-    correct = parsed.label == _VERDICTS[1] if judged else parsed.label == sample.target
-    easy = sample.metadata["figure_id"] == "0"
+    label = parsed.label or ""
+    judged = label in _VERDICTS.values()
+    correct = judged_correct(sample, label) if judged else label == sample.target
+    easy = sample.metadata["visual_input"] != "2"
     values = {
         "n": 1.0,
         "correct": float(correct),
@@ -171,18 +184,23 @@ def hallusion_metrics() -> tuple[MetricSpec, ...]:
                    description="figures whose questions are all correct"),
         MetricSpec("aacc", _share("correct", "n"), "higher",
                    description="questions answered correctly"),
-        MetricSpec("easy_qacc", all_correct_accuracy("easy"), "higher",
-                   description="question pairs on figure 0 (original / no figure)"),
-        MetricSpec("hard_qacc", all_correct_accuracy("hard"), "higher",
-                   description="question pairs on the edited figures (figure_id > 0)"),
-        MetricSpec("easy_aacc", _share("correct_easy", "n_easy"), "higher",
-                   description="question accuracy on figure 0"),
-        MetricSpec("hard_aacc", _share("correct_hard", "n_hard"), "higher",
-                   description="question accuracy on the edited figures"),
+        MetricSpec("easy_aacc", all_correct_accuracy("easy"), "higher",
+                   description="the official 'easy aAcc': question pairs restricted to "
+                   "visual_input != '2' (original or no figure), all correct"),
+        MetricSpec("hard_aacc", all_correct_accuracy("hard"), "higher",
+                   description="the official 'hard aAcc': question pairs restricted to "
+                   "visual_input == '2' (edited figures), all correct"),
+        MetricSpec("easy_question_accuracy", _share("correct_easy", "n_easy"), "higher",
+                   description="questions with visual_input != '2' answered correctly (not "
+                   "an official column)"),
+        MetricSpec("hard_question_accuracy", _share("correct_hard", "n_hard"), "higher",
+                   description="questions with visual_input == '2' answered correctly (not "
+                   "an official column)"),
         MetricSpec("unknown_rate", _share("unknown", "n"), "lower",
                    description="scored answers without a yes/no reading (rule: neither or "
-                   "both words; judge: verdict unclear), all counted wrong; 0 under strict, "
-                   "which makes them failures"),
+                   "both words; judge: verdict unclear), counted wrong except unclear "
+                   "verdicts on VS questions without a figure; 0 under strict, which makes "
+                   "them failures"),
     )  # fmt: skip
 
 
@@ -195,11 +213,12 @@ def group_keys(row: Mapping[str, Any]) -> dict[str, str | None]:
     figure, question = str(row["figure_id"]), str(row["question_id"])
     pair = f"{cat}_{sub}_{set_id}_{question}"
     no_figure = cat == "VS" and figure == "0"  # utils.get_eval_fig skips these
+    edited = str(row["visual_input"]) == "2"  # get_eval_pair_easy/_hard split on this
     return {
         "fig": None if no_figure else f"{cat}_{sub}_{set_id}_{figure}",
         "qpair": pair,
-        "easy": pair if figure == "0" else None,
-        "hard": pair if figure != "0" else None,
+        "easy": None if edited else pair,
+        "hard": pair if edited else None,
     }
 
 
@@ -359,7 +378,7 @@ def hallusionbench() -> TaskSpec:
     return TaskSpec(
         name="hallusionbench",
         family="hallucination",
-        version="2",
+        version="3",
         description="HallusionBench: yes/no questions on original and edited figures, scored "
         "per question, per figure and per question pair",
         prompt_template=PROMPT,

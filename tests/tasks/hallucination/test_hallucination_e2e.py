@@ -35,7 +35,7 @@ def test_run_chair_and_hallusionbench(cache_dir: Path, tmp_path: Path) -> None:
     assert tasks["coco_chair"]["data"]["kind"] == "synthetic"
     assert tasks["hallusionbench"]["n_samples"] == 24
     names = {m["name"] for m in tasks["hallusionbench"]["metrics"]}
-    assert {"aacc", "facc", "qacc", "easy_qacc", "hard_qacc"} <= names
+    assert {"aacc", "facc", "qacc", "easy_aacc", "hard_aacc"} <= names
     # The tiny model babbles: under the default `rule` protocol its answers without a yes/no
     # reading are scored wrong (as officially), not failures, and unknown_rate counts them.
     hallusion = tasks["hallusionbench"]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from mmalign_eval.contracts import ItemScore, Response, Sample
+from mmalign_eval.judges.records import JudgeReply
 from mmalign_eval.metrics.base import evaluate
 from mmalign_eval.metrics.bootstrap import BootstrapConfig, metric_resamples
 from mmalign_eval.scoring import ScoreRequest, score_predictions
@@ -70,10 +71,12 @@ def test_miniature_hand_computed() -> None:
     assert values["facc"] == pytest.approx(2 / 3)
     # question pairs: VD q0 wrong on figure 1, VD q1 right, VS q0 wrong without figure
     assert values["qacc"] == pytest.approx(1 / 3)
-    assert values["easy_qacc"] == pytest.approx(2 / 3)
-    assert values["hard_qacc"] == pytest.approx(2 / 3)
+    # easy = visual_input != '2' (rows 0, 1, 4, 5): pairs VD q0 right, VD q1 right, VS q0
+    # wrong (row 4); hard = visual_input '2' (rows 2, 3): VD q0 wrong, VD q1 right
     assert values["easy_aacc"] == pytest.approx(2 / 3)
-    assert values["hard_aacc"] == pytest.approx(2 / 3)
+    assert values["hard_aacc"] == pytest.approx(1 / 2)
+    assert values["easy_question_accuracy"] == pytest.approx(3 / 4)
+    assert values["hard_question_accuracy"] == pytest.approx(1 / 2)
 
 
 def test_text_only_questions_carry_no_image() -> None:
@@ -149,12 +152,12 @@ def test_rule_unknown_answer_breaks_its_figure_and_question_pair() -> None:
     assert values["facc"] == pytest.approx(1 / 3)
     # question pairs: VD q0 wrong on figure 1, VD q1 wrong on figure 0, VS q0 wrong
     assert values["qacc"] == pytest.approx(0 / 3)
-    # easy pairs (figure 0): VD q0 right, VD q1 unknown, VS q0 wrong
-    assert values["easy_qacc"] == pytest.approx(1 / 3)
+    # easy pairs: VD q0 right, VD q1 unknown, VS q0 wrong; questions 0 and 5 of 0, 1, 4, 5
     assert values["easy_aacc"] == pytest.approx(1 / 3)
-    # the edited figures are untouched: VD q0 wrong, VD q1 right, VS q0 right
-    assert values["hard_qacc"] == pytest.approx(2 / 3)
-    assert values["hard_aacc"] == pytest.approx(2 / 3)
+    assert values["easy_question_accuracy"] == pytest.approx(2 / 4)
+    # the edited figures are untouched: VD q0 wrong, VD q1 right
+    assert values["hard_aacc"] == pytest.approx(1 / 2)
+    assert values["hard_question_accuracy"] == pytest.approx(1 / 2)
 
 
 def test_strict_leaves_the_unknown_answer_out() -> None:
@@ -265,3 +268,92 @@ def test_judge_protocol_with_precomputed_judgements(tmp_path: Path) -> None:
     assert task.metric("facc").value == pytest.approx(1 / 3)
     assert task.metric("qacc").value == pytest.approx(0 / 3)
     assert task.metric("unknown_rate").value == pytest.approx(1 / 6)  # the one unclear verdict
+
+
+# -- the official evaluation.py leaderboard on the same verdicts ---------------------------
+
+
+def _official_leaderboard(rows: list[Mapping[str, Any]], verdicts: list[str]) -> dict[str, float]:
+    """The five leaderboard values of the official evaluation.py, from judge verdicts
+    '0' incorrect / '1' correct / '2' unclear, with utils.py's rules written out:
+    assign_correctness (unclear counts correct on VS questions without a figure),
+    get_eval_all, get_eval_fig, get_eval_pair_all and get_eval_pair_easy/_hard (which split
+    on visual_input, not figure_id)."""
+
+    def correct(r: Mapping[str, Any], v: str) -> int:
+        no_figure = r["category"] == "VS" and int(r["figure_id"]) == 0
+        return int(v == "1" or (no_figure and v == "2"))
+
+    marks = [correct(r, v) for r, v in zip(rows, verdicts, strict=True)]
+
+    def pair_acc(keep: Callable[[Mapping[str, Any]], bool]) -> float:
+        groups: dict[str, list[int]] = {}
+        for r, c in zip(rows, marks, strict=True):
+            if keep(r):
+                name = f"{r['category']}_{r['subcategory']}_{r['set_id']}_{r['question_id']}"
+                groups.setdefault(name, []).append(c)
+        return sum(all(g) for g in groups.values()) / len(groups)
+
+    figures: dict[str, list[int]] = {}
+    for r, c in zip(rows, marks, strict=True):
+        if not (r["category"] == "VS" and str(r["figure_id"]) == "0"):
+            name = f"{r['category']}_{r['subcategory']}_{r['set_id']}_{r['figure_id']}"
+            figures.setdefault(name, []).append(c)
+    return {
+        "qacc": pair_acc(lambda r: True),
+        "facc": sum(all(f) for f in figures.values()) / len(figures),
+        "easy_aacc": pair_acc(lambda r: str(r["visual_input"]) != "2"),
+        "hard_aacc": pair_acc(lambda r: str(r["visual_input"]) == "2"),
+        "aacc": sum(marks) / len(marks),
+    }
+
+
+_VERDICT_TEXT = {"0": "Incorrect.", "1": "Correct.", "2": "Unclear."}
+
+
+def _judged(samples: list[Sample], verdicts: list[str]) -> dict[str, float]:
+    protocol = TASK.protocol("judge")
+    items = [
+        TASK.score(
+            s,
+            Response(key=s.id, text="an answer", finish_reason="stop"),
+            protocol,
+            JudgeReply(key=s.id, text=_VERDICT_TEXT[v]),
+        )
+        for s, v in zip(samples, verdicts, strict=True)
+    ]
+    return evaluate(TASK.metrics, items)
+
+
+# (verdicts of the miniature's six rows, why)
+LEADERBOARD_CASES = [
+    (["1", "1", "0", "1", "0", "1"], "the miniature's answers"),
+    (["1", "1", "0", "1", "2", "1"], "unclear without a figure (VS, figure 0) counts correct"),
+    (["2", "1", "0", "1", "0", "1"], "unclear on a VD figure counts wrong"),
+    (["1", "1", "2", "2", "2", "2"], "unclear everywhere but on the no-figure question"),
+]
+
+
+@pytest.mark.parametrize(("verdicts", "why"), LEADERBOARD_CASES)
+def test_judge_protocol_matches_the_official_leaderboard(verdicts: list[str], why: str) -> None:
+    rows = [r for r, _ in MINIATURE]
+    values = _judged(build_samples(rows, [None] * len(rows)), verdicts)
+    for name, expected in _official_leaderboard(rows, verdicts).items():
+        assert values[name] == pytest.approx(expected), (name, why)
+
+
+def test_real_file_leaderboard_matches_the_official_script(
+    shared_file: Callable[..., Path],
+) -> None:
+    path = shared_file("hallusionbench", "HallusionBench.json")
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    samples = load_official(path, None).samples
+    # The official split: 625 easy (visual_input 0 or 1) and 504 hard questions.
+    assert sum(str(r["visual_input"]) != "2" for r in rows) == 625
+    assert sum(s.metadata["visual_input"] == "2" for s in samples) == 504
+    rng = random.Random(7)
+    verdicts = [rng.choice("0111112") for _ in rows]
+    values = _judged(samples, verdicts)
+    expected = _official_leaderboard(rows, verdicts)
+    for name, value in expected.items():
+        assert values[name] == pytest.approx(value), name
