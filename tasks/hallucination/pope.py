@@ -6,6 +6,7 @@ the official GitHub label files with a COCO image folder, or `synthetic`.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from mmalign_eval.datasets import (
     is_local_dataset,
     load_hub_split,
     load_local_split,
+    parquet_files,
     read_jsonl,
     require_columns,
 )
@@ -263,16 +265,51 @@ def _load_path(task: str, split: str, path: Path, request: DataRequest, cache: P
         image_dir = Path(request.image_dir) if request.image_dir else default_images
         return load_official_file(task, labels, image_dir if request.need_media else None)
     if is_local_dataset(path):
-        dataset = load_local_split(path, split, cache / "datasets")
+        dataset, layout = local_split(path, split, cache / "datasets")
         samples = load_dataset_rows(task, dataset, _store(request, cache))
         provenance = DataProvenance(
-            kind="local", location=str(path), sha256=dataset._fingerprint, num_items=len(samples)
+            kind="local",
+            location=str(path),
+            sha256=dataset._fingerprint,
+            version_note=f"local lmms-lab/POPE copy, {layout}",
+            num_items=len(samples),
         )
         return LoadedData(samples, provenance)
     raise DataError(
         f"{path} holds neither POPE label files ({label_file_name(split)}) nor a dataset copy",
         "pass an official label file, a folder of them, a save_to_disk folder or parquet files",
     )
+
+
+def _has_split(path: Path, split: str) -> bool:
+    if (path / "dataset_dict.json").exists():
+        return split in json.loads((path / "dataset_dict.json").read_text()).get("splits", [])
+    return bool(parquet_files(path, split))
+
+
+def local_split(path: Path, split: str, cache: Path) -> tuple[Any, str]:
+    """One split of a local lmms-lab/POPE copy and the layout it was read from: the `Full`
+    config (a split per category) or the default config, which lmms-eval caches (one `test`
+    split with a `category` column, read by category)."""
+    if _has_split(path, split):
+        return load_local_split(path, split, cache), f"Full layout (split {split})"
+    try:
+        test = load_local_split(path, "test", cache)
+    except DataError as exc:
+        raise DataError(
+            f"{path} has neither a '{split}' split nor a 'test' split with a category column",
+            f"{exc.hint or exc.message}; copy lmms-lab/POPE (config Full or default)",
+        ) from exc
+    if "category" not in test.column_names:
+        raise DataError(
+            f"{path} has no '{split}' split and its rows have no category column",
+            "copy lmms-lab/POPE with config Full (a split per category) or the default config",
+        )
+    chosen = test.filter(lambda category: category == split, input_columns="category")
+    if len(chosen) == 0:
+        found = sorted(set(test["category"]))
+        raise DataError(f"{path} has no rows of category '{split}'", f"categories there: {found}")
+    return chosen, f"default layout (split test, category {split})"
 
 
 def _check_split_name(labels: Path, split: str) -> None:

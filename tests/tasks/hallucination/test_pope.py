@@ -380,6 +380,44 @@ def test_loads_local_hub_copy(
     assert len(stored_files) == NUM_IMAGES  # one file per distinct image, not per question
 
 
+def _default_layout(folder: Path, target: Path, as_parquet: bool) -> Path:
+    """lmms-lab/POPE's default config, as lmms-eval caches it: one test split, a category
+    column, and the question ids 1..N repeated in every category."""
+    from datasets import DatasetDict, concatenate_datasets
+
+    test = concatenate_datasets([_hub_format(folder, s) for s in SPLITS])
+    if as_parquet:
+        (target / "data").mkdir(parents=True)
+        test.to_parquet(str(target / "data" / "test-00000-of-00001.parquet"))
+    else:
+        DatasetDict({"test": test}).save_to_disk(str(target))
+    return target
+
+
+@pytest.mark.usefixtures("hf_cache")
+@pytest.mark.parametrize("as_parquet", [False, True], ids=["save_to_disk", "parquet"])
+@pytest.mark.parametrize("split", SPLITS)
+def test_default_layout_is_read_by_category(
+    synthetic: Path, tmp_path: Path, split: str, as_parquet: bool
+) -> None:
+    source = _default_layout(synthetic, tmp_path / "copy", as_parquet)
+    loaded = loader_for(split)(_request(source, tmp_path / "cache", need_media=False))
+    rows = _labels(synthetic / label_file_name(split))
+    assert [(s.id, s.question, s.target) for s in loaded.samples] == [
+        (str(r["question_id"]), r["text"], r["label"]) for r in rows
+    ]
+    assert loaded.provenance.version_note == (
+        f"local lmms-lab/POPE copy, default layout (split test, category {split})"
+    )
+
+
+@pytest.mark.usefixtures("hf_cache")
+def test_full_layout_is_recorded(synthetic: Path, tmp_path: Path) -> None:
+    source = _save_to_disk(synthetic, tmp_path / "copy")
+    loaded = loader_for("random")(_request(source, tmp_path / "cache", need_media=False))
+    assert loaded.provenance.version_note == "local lmms-lab/POPE copy, Full layout (split random)"
+
+
 @pytest.mark.usefixtures("hf_cache")
 def test_local_hub_copy_labels_only(synthetic: Path, tmp_path: Path) -> None:
     source = _save_to_disk(synthetic, tmp_path / "copy")
