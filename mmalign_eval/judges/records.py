@@ -172,6 +172,15 @@ class JudgeTaskSpec:
         return identity.backend == self.official_backend and identity.model == self.official_model
 
 
+UnparseablePolicy = Literal["failure", "zero"]
+
+
+def failed_judgements(counts: JudgeCounts, policy: UnparseablePolicy) -> int:
+    """Judgements that count as failures: under the official 'zero' policy an unparseable
+    judgement is a scored 0 (still counted in `counts.unparseable`), not a failure."""
+    return counts.error + counts.not_judged + (0 if policy == "zero" else counts.unparseable)
+
+
 class TemplateInfo(Record):
     """Which judge template produced the judgements."""
 
@@ -187,7 +196,7 @@ class TaskJudgeInfo(Record):
     template: TemplateInfo
     official_judge: str = Field(description="The benchmark's official judge, e.g. gpt-4-0314.")
     official: bool = Field(description="False: numbers are not comparable with papers' numbers.")
-    unparseable_policy: Literal["failure", "zero"] = Field(
+    unparseable_policy: UnparseablePolicy = Field(
         description="'failure': unparseable judgements are failures; 'zero': scored 0 "
         "(the official script's behaviour)."
     )
@@ -197,6 +206,11 @@ class TaskJudgeInfo(Record):
     calls: int = Field(default=0, description="Judge calls made by the stage that wrote this.")
     cached: int = Field(default=0, description="Judgements taken from the judge cache.")
     stopped: str | None = Field(default=None, description="Why the stage stopped early.")
+
+    @property
+    def failed(self) -> int:
+        """Judgements that count as failures (see `failed_judgements`)."""
+        return failed_judgements(self.counts, self.unparseable_policy)
 
     @property
     def note(self) -> str:

@@ -27,6 +27,7 @@ from mmalign_eval.judges.records import (
     JudgeTaskSpec,
     TaskJudgeInfo,
     TemplateInfo,
+    failed_judgements,
 )
 from mmalign_eval.plan import TaskPlan
 
@@ -237,6 +238,7 @@ def task_judge_info(
         not_judged=statuses.count("not_judged"),
     )
     template = task.spec.template
+    failed = failed_judgements(counts, task.unparseable_policy)
     return TaskJudgeInfo(
         judge=identity,
         template=TemplateInfo(name=template.name, version=template.version, sha256=template.sha256),
@@ -244,7 +246,7 @@ def task_judge_info(
         official=task.spec.is_official(identity),
         unparseable_policy=task.unparseable_policy,
         counts=counts,
-        failure_rate=counts.failed / counts.total if counts.total else 0.0,
+        failure_rate=failed / counts.total if counts.total else 0.0,
         max_failure_rate=config.max_failure_rate,
         calls=stage.calls,
         cached=stage.cached,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mmalign_eval.evaluation import task_passed
 from mmalign_eval.registry import build_registry
 from mmalign_eval.scoring import ScoreRequest, score_predictions
 from mmalign_eval.task import DataRequest
@@ -104,7 +105,13 @@ def test_unparseable_is_a_failure_by_default_and_zero_under_official(tmp_path) -
     assert official.protocol.official is True and official.failures.total == 0
     assert official.metric("average_score").value == pytest.approx(18 / 4)  # scored 0
     assert official.judge is not None and official.judge.unparseable_policy == "zero"
-    assert official.judge.counts.unparseable == 1  # still counted as a judge failure
+    # Under the official rule the unparseable judgement is a scored 0: counted and shown, but
+    # not a judge failure, so the run passes without --judge-max-failure-rate 1.
+    assert official.judge.counts.unparseable == 1
+    assert official.judge.failed == 0 and official.judge.failure_rate == 0.0
+    assert task_passed(official, max_failure_rate=0.05)
+    assert strict.judge.failed == 1 and strict.judge.failure_rate == pytest.approx(1 / 4)
+    assert not task_passed(strict, max_failure_rate=0.05)
 
 
 def test_lines_without_judgement_and_no_judge_are_not_judged(tmp_path) -> None:
