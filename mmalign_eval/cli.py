@@ -113,7 +113,10 @@ def run(
     revision: Annotated[str | None, typer.Option(help="Dataset revision on the Hub.")] = None,
     protocol: Annotated[
         list[str] | None,
-        typer.Option(help="Answer protocol (default: official); TASK=NAME for one task."),
+        typer.Option(
+            help="Answer protocol (default: each task's own, listed by `mmalign-eval tasks`); "
+            "TASK=NAME for one task."
+        ),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 8,
     dtype: Annotated[DTypeChoice, typer.Option(help="Model weights dtype.")] = DTypeChoice.auto,
@@ -257,7 +260,21 @@ def score(
         str | None, typer.Option(help="Official label file, local dataset or HF id.")
     ] = None,
     protocol: Annotated[
-        str | None, typer.Option(help="Answer protocol (default: official).")
+        str | None,
+        typer.Option(help="Answer protocol (default: the task's own, see `mmalign-eval tasks`)."),
+    ] = None,
+    image_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="The benchmark's image folder, for benchmarks whose items are their images "
+            "(CHAIR, Object HalBench): images without a caption count as missing."
+        ),
+    ] = None,
+    ids: Annotated[
+        str | None, typer.Option(help="Score only these benchmark ids (comma-separated).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Score only the first N benchmark items.")
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Where to write results.json.")] = None,
     seed: Annotated[int, typer.Option()] = 0,
@@ -279,8 +296,9 @@ def score(
 ) -> None:
     """Score answers produced elsewhere against a benchmark's labels, matched by id.
 
-    For judged tasks a `judgement` field per line (the judge's raw text) is aggregated
-    without calling a judge; lines without one are judged by --judge.
+    Benchmark items without an answer are failures (`missing`), unless --ids/--limit leave
+    them out. For judged tasks a `judgement` field per line (the judge's raw text) is
+    aggregated without calling a judge; lines without one are judged by --judge.
     """
     from mmalign_eval.registry import build_registry
     from mmalign_eval.report import print_results
@@ -298,7 +316,12 @@ def score(
     request = ScoreRequest(
         task=registry.tasks[task],
         predictions=predictions,
-        data=DataRequest(source=data, cache_dir=_cache(cache_dir), need_media=False),
+        data=DataRequest(
+            source=data,
+            image_dir=str(image_dir) if image_dir else None,
+            cache_dir=_cache(cache_dir),
+            need_media=False,
+        ),
         protocol=protocol,
         seed=seed,
         resamples=bootstrap_resamples,
@@ -319,6 +342,8 @@ def score(
         ),
         output_dir=output.parent if output else None,
         console=err,
+        ids=tuple(_split([ids] if ids else None)),
+        limit=limit,
     )
     results, evaluation = score_predictions(request)
     _report_matching(evaluation.result.matching)
@@ -339,7 +364,13 @@ def _report_matching(matching: object) -> None:
     if matching.missing_predictions:
         err.print(
             f"[yellow]{matching.missing_predictions} benchmark ids have no prediction "
-            f"(e.g. {', '.join(matching.missing_examples[:5])}); they are not scored[/]"
+            f"(e.g. {', '.join(matching.missing_examples[:5])}); they count as failures "
+            "(missing)[/]"
+        )
+    if matching.outside_selection:
+        err.print(
+            f"[dim]{matching.outside_selection} predictions are for ids that --ids/--limit "
+            "left out[/]"
         )
     if matching.unmatched_predictions:
         err.print(

@@ -150,7 +150,8 @@ class ChoiceScore(Record):
     num_tokens: int
 
 
-ItemStatus = Literal["ok", "unparseable", "error"]
+# missing: the benchmark item has no answer at all (`score` with a predictions file lacking it).
+ItemStatus = Literal["ok", "unparseable", "error", "missing"]
 
 
 class ItemScore(Record):

@@ -113,7 +113,17 @@ def evaluate_task(
     items: list[ItemScore] = []
     records: list[SampleRecord] = []
     for sample in samples:
-        response = responses[sample.id]
+        response = responses.get(sample.id)
+        if response is None:  # an item nobody answered: a failure, never a score
+            item = ItemScore(
+                sample_id=sample.id,
+                status="missing",
+                reason="no answer for this id in the predictions",
+                cluster=sample.cluster,
+            )
+            items.append(item)
+            records.append(_record(task, sample, None, item))
+            continue
         reply = inputs.judge_replies.get(sample.id) if inputs.judge_replies is not None else None
         item = task.score(sample, response, protocol, reply)
         items.append(item)
@@ -125,6 +135,7 @@ def evaluate_task(
     failures = FailureCounts(
         unparseable=sum(i.status == "unparseable" for i in items),
         error=sum(i.status == "error" for i in items),
+        missing=sum(i.status == "missing" for i in items),
     )
     result = TaskResult(
         task=task.name,
@@ -186,23 +197,24 @@ def _judgement(task: TaskSpec, response: Response, reply: JudgeReply | None) -> 
 def _record(
     task: TaskSpec,
     sample: Sample,
-    response: Response,
+    response: Response | None,
     item: ItemScore,
     judgement: Judgement | None = None,
 ) -> SampleRecord:
+    answered = response is not None and response.error is None
     return SampleRecord(
         task=task.name,
         id=sample.id,
         prompt=task.render_prompt(sample),
         target=sample.target,
-        response=response.text if response.error is None else None,
-        finish_reason=response.finish_reason,
+        response=response.text if response is not None and answered else None,
+        finish_reason=response.finish_reason if response is not None else None,
         parsed=item.parsed,
         status=item.status,
         reason=item.reason,
         scores=item.values,
         cluster=sample.cluster,
-        key=response.key,
+        key=response.key if response is not None else None,
         judgement=judgement,
     )
 

@@ -120,6 +120,18 @@ def select(
     return samples[:limit] if limit is not None else samples
 
 
+def check_ids(ids: Sequence[str], samples: Iterable[Sample]) -> None:
+    """--ids that no task of the run has are a usage error, never silently dropped."""
+    known = {s.id for s in samples}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UsageError(
+            f"--ids names {len(unknown)} ids that no task of this run has "
+            f"(e.g. {', '.join(unknown[:10])})",
+            "ids are the benchmark's own question ids (see samples.jsonl of a run)",
+        )
+
+
 def check_requirements(protocols: Iterable[Protocol]) -> None:
     """Every protocol's offline resources, checked before any data or model loads."""
     for protocol in protocols:
@@ -149,9 +161,11 @@ def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
         )
     protocols = resolve_protocols(tasks, config)
     check_requirements(protocols.values())
+    data = {task.name: task.loader(data_request(config, task.name)) for task in tasks}
+    check_ids(config.ids, [s for loaded in data.values() for s in loaded.samples])
     plans = []
     for task in tasks:
-        loaded = task.loader(data_request(config, task.name))
+        loaded = data[task.name]
         samples = select(loaded.samples, config.limit, config.ids, config.subset)
         if not samples:
             raise UsageError(

@@ -34,7 +34,8 @@ def _failures(task: TaskResult) -> str:
     counts = task.failures
     if counts.total == 0:
         return "0"
-    return f"{counts.total} ({counts.unparseable} unparseable, {counts.error} error)"
+    missing = f", {counts.missing} missing" if counts.missing else ""
+    return f"{counts.total} ({counts.unparseable} unparseable, {counts.error} error{missing})"
 
 
 def _judge_counts(task: TaskResult) -> str:
@@ -137,9 +138,9 @@ def _value_and_ci(metric: MetricResult) -> str:
 
 
 def _judge_failures(task: TaskResult) -> str:
-    if task.judge is None or task.judge.counts.failed == 0:
+    if task.judge is None or task.judge.failed == 0:
         return ""
-    return f"judge {task.judge.counts.failed} failed"
+    return f"judge {task.judge.failed} failed"
 
 
 def _metric_label(metric: MetricResult, mark_primary: bool = True) -> str:
@@ -186,7 +187,7 @@ def _print_judge(task: TaskResult, console: Console) -> None:
         console.print(f"[yellow]† {task.task}: {judge.note}; not comparable with papers[/]")
     if judge.failure_rate > judge.max_failure_rate:
         console.print(
-            f"[red]{task.task}: {judge.counts.failed} of {judge.counts.total} judgements failed "
+            f"[red]{task.task}: {judge.failed} of {judge.counts.total} judgements failed "
             f"({judge.failure_rate:.1%} > --judge-max-failure-rate {judge.max_failure_rate:.1%})[/]"
         )
 

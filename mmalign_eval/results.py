@@ -19,7 +19,9 @@ from mmalign_eval.judges.records import Judgement, TaskJudgeInfo
 from mmalign_eval.metrics.base import Direction, Scale
 from mmalign_eval.task import DataProvenance
 
-SCHEMA_VERSION = "1.1"  # 1.1: optional judge fields (task judge, metric note, judgement)
+# 1.1: optional judge fields (task judge, metric note, judgement); 1.2: missing answers are
+# failures (status "missing", failures.missing, matching.outside_selection).
+SCHEMA_VERSION = "1.2"
 
 
 class ConfidenceInterval(Record):
@@ -54,11 +56,12 @@ class FailureCounts(Record):
 
     unparseable: int = 0
     error: int = 0
+    missing: int = Field(default=0, description="Items without any answer (`score`).")
 
     @property
     def total(self) -> int:
         """All failed items."""
-        return self.unparseable + self.error
+        return self.unparseable + self.error + self.missing
 
 
 class FailureExample(Record):
@@ -72,10 +75,13 @@ class FailureExample(Record):
 class MatchReport(Record):
     """How external predictions matched the benchmark's ids (score command only)."""
 
-    missing_predictions: int
-    unmatched_predictions: int
+    missing_predictions: int = Field(description="Selected benchmark ids without a prediction.")
+    unmatched_predictions: int = Field(description="Predictions whose id the benchmark lacks.")
     missing_examples: list[str] = Field(default_factory=list)
     unmatched_examples: list[str] = Field(default_factory=list)
+    outside_selection: int = Field(
+        default=0, description="Predictions of benchmark ids that --ids/--limit left out."
+    )
 
 
 class PromptInfo(Record):
@@ -161,7 +167,7 @@ class SampleRecord(Record):
     response: str | None
     finish_reason: str | None
     parsed: str | None
-    status: ItemStatus | Literal["missing"]
+    status: ItemStatus
     reason: str | None = None
     scores: dict[str, float] = Field(default_factory=dict)
     cluster: str | None = None

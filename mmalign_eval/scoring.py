@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from rich.console import Console
 
 from mmalign_eval import __version__
-from mmalign_eval.contracts import Response
-from mmalign_eval.datasets import read_jsonl
+from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_task, task_passed
 from mmalign_eval.hashing import sha256_file
@@ -28,73 +26,17 @@ from mmalign_eval.judges.stage import (
     task_judge_info,
 )
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
+from mmalign_eval.predictions import (
+    JUDGEMENT_FIELD,
+    Prediction,
+    check_questions,
+    read_predictions,
+    resolve,
+)
 from mmalign_eval.results import MatchReport, PredictionsSource, ResultsFile
-from mmalign_eval.task import DataRequest, TaskSpec
+from mmalign_eval.task import DataRequest, Protocol, TaskSpec
 
-ID_FIELDS = ("question_id", "id", "image_id")
-# Benchmarks whose questions are named by several fields (HallusionBench): a line holding all
-# of them is matched by their '_'-join, which is the task's sample id.
-COMPOSITE_ID_FIELDS = (("category", "subcategory", "set_id", "figure_id", "question_id"),)
-JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
-TEXT_FIELDS = ("text", "answer", "response", "caption")
 _EXAMPLES = 10
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One external answer."""
-
-    id: str
-    text: str
-    judgement: str | None = None
-
-
-def read_predictions(path: Path) -> dict[str, Prediction]:
-    """Predictions by id; each line needs an id field and a text field, ids must be unique."""
-    out: dict[str, Prediction] = {}
-    for number, row in enumerate(_prediction_rows(path), start=1):
-        key = next((f for f in ID_FIELDS if f in row), None)
-        text = next((f for f in TEXT_FIELDS if f in row), None)
-        if key is None or text is None:
-            raise DataError(
-                f"{path} line {number} lacks an id ({'/'.join(ID_FIELDS)}) or an answer "
-                f"({'/'.join(TEXT_FIELDS)}); it has {sorted(row)}",
-                "each line needs the benchmark's question id and the model's answer",
-            )
-        pid = _prediction_id(row, key)
-        if pid in out:
-            raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
-        value = row[text]
-        judgement = row.get(JUDGEMENT_FIELD)
-        out[pid] = Prediction(
-            pid,
-            value if isinstance(value, str) else str(value),
-            None if judgement is None else str(judgement),
-        )
-    return out
-
-
-def _prediction_id(row: Mapping[str, object], key: str) -> str:
-    for fields in COMPOSITE_ID_FIELDS:
-        if all(f in row for f in fields):
-            return "_".join(str(row[f]) for f in fields)
-    return str(row[key])
-
-
-def _prediction_rows(path: Path) -> list[dict[str, Any]]:
-    """JSON Lines, or one JSON array of objects (AMBER's official inference-file format)."""
-    if path.is_file():
-        with path.open(encoding="utf-8") as handle:
-            head = handle.read(64).lstrip()
-        if head.startswith("["):
-            try:
-                rows = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path} is not valid JSON ({exc.msg})", "fix the file") from exc
-            if not all(isinstance(row, dict) for row in rows):
-                raise DataError(f"{path}: the array must hold objects", "one object per answer")
-            return list(rows)
-    return read_jsonl(path)
 
 
 @dataclass(frozen=True)
@@ -111,6 +53,112 @@ class ScoreRequest:
     judge: JudgeConfig | None = None
     output_dir: Path | None = None  # holds the judge cache; default results/<run id>
     console: Console | None = None
+    ids: tuple[str, ...] = ()  # score only these benchmark ids (--ids)
+    limit: int | None = None  # score only the first N benchmark items (--limit)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The benchmark items a scoring covers (answered or not) and how the ids matched."""
+
+    samples: list[Sample]
+    matching: MatchReport
+
+
+def select_items(
+    request: ScoreRequest, samples: Sequence[Sample], predictions: Mapping[str, Prediction]
+) -> Selection:
+    """The items to score: --ids, else the items the predictions name for benchmarks without
+    a fixed item list (CHAIR without an image folder), else all; then --limit.
+
+    Selected items without a prediction are failures (`missing`), so a file answering 2 of
+    12 questions cannot pass.
+    """
+    by_id = {s.id: s for s in samples}
+    unknown = [i for i in request.ids if i not in by_id]
+    if unknown:
+        raise UsageError(
+            f"--ids names {len(unknown)} ids that {request.task.name} does not have "
+            f"(e.g. {', '.join(unknown[:_EXAMPLES])})",
+            "ids are the benchmark's own question ids, as in the predictions file",
+        )
+    if request.ids:
+        chosen = [by_id[i] for i in dict.fromkeys(request.ids)]
+    elif request.task.open_item_set and request.data.image_dir is None:
+        chosen = [s for s in samples if s.id in predictions]
+    else:
+        chosen = list(samples)
+    chosen = chosen[: request.limit] if request.limit is not None else chosen
+    picked = {s.id for s in chosen}
+    answered = [s for s in chosen if s.id in predictions]
+    if not answered:
+        raise DataError(
+            f"none of the {len(predictions)} prediction ids match the {len(chosen)} selected "
+            f"ids of {request.task.name}",
+            "ids are matched by the benchmark's own question id, not by line order",
+        )
+    missing = [s.id for s in chosen if s.id not in predictions]
+    unmatched = [pid for pid in predictions if pid not in by_id]
+    matching = MatchReport(
+        missing_predictions=len(missing),
+        unmatched_predictions=len(unmatched),
+        missing_examples=missing[:_EXAMPLES],
+        unmatched_examples=unmatched[:_EXAMPLES],
+        outside_selection=sum(1 for pid in predictions if pid in by_id and pid not in picked),
+    )
+    return Selection(chosen, matching)
+
+
+def _data_request(request: ScoreRequest, predictions: Mapping[str, Prediction]) -> DataRequest:
+    """Benchmarks without a fixed item list load only the items asked for (or answered)."""
+    if not request.task.open_item_set or request.data.image_dir is not None:
+        return request.data
+    return request.data.model_copy(
+        update={"only_ids": tuple(dict.fromkeys([*request.ids, *predictions]))}
+    )
+
+
+def check_judgements(
+    request: ScoreRequest,
+    protocol: Protocol,
+    predictions: Mapping[str, Prediction],
+    console: Console,
+) -> None:
+    """Judgements in the file are never ignored in silence: under a protocol that does not
+    read them this is an error, unless that protocol was named on purpose (then a warning)."""
+    task = request.task
+    if task.uses_judge(protocol.name):
+        return
+    if not any(p.judgement is not None for p in predictions.values()):
+        return
+    readers = [name for name in task.protocols if task.uses_judge(name)]
+    where = f"protocol {readers[0]} reads them" if readers else f"no {task.name} protocol does"
+    message = (
+        f"the predictions carry '{JUDGEMENT_FIELD}' fields, which protocol {protocol.name} "
+        f"does not read ({where})"
+    )
+    if request.protocol is None:
+        use = f"--protocol {readers[0]} to score by them, or " if readers else ""
+        raise UsageError(message, f"pass {use}--protocol {protocol.name} to ignore them")
+    console.print(f"[yellow]{message}; they are ignored[/]", highlight=False, soft_wrap=True)
+
+
+def _responses(
+    samples: Sequence[Sample], predictions: Mapping[str, Prediction]
+) -> dict[str, Response]:
+    """One response per answered sample; an answer that is not text is an error response."""
+    out = {}
+    for sample in samples:
+        prediction = predictions.get(sample.id)
+        if prediction is None:
+            continue  # missing: evaluate_task records it as a failure
+        key = f"prediction:{sample.id}"
+        if prediction.text is None:
+            error = f"the prediction is not text: {prediction.invalid}"
+            out[sample.id] = Response(key=key, text="", finish_reason="error", error=error)
+        else:
+            out[sample.id] = Response(key=key, text=prediction.text, finish_reason="stop")
+    return out
 
 
 def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluation]:
@@ -118,29 +166,15 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     task = request.task
     protocol = task.protocol_for(request.protocol, request.data.source)
     predictions = read_predictions(request.predictions)
+    check_judgements(request, protocol, predictions, _console(request))
     if protocol.requires is not None:
         protocol.requires()  # before loading: a missing resource is the user's next step
-    loaded = task.loader(request.data)
-    known = {s.id for s in loaded.samples}
-    samples = [s for s in loaded.samples if s.id in predictions]
-    missing = [s.id for s in loaded.samples if s.id not in predictions]
-    unmatched = [pid for pid in predictions if pid not in known]
-    if not samples:
-        raise DataError(
-            f"none of the {len(predictions)} prediction ids match the {len(known)} ids "
-            f"of {task.name}",
-            "ids are matched by the benchmark's own question id, not by line order",
-        )
-    matching = MatchReport(
-        missing_predictions=len(missing),
-        unmatched_predictions=len(unmatched),
-        missing_examples=missing[:_EXAMPLES],
-        unmatched_examples=unmatched[:_EXAMPLES],
-    )
-    responses = {
-        s.id: Response(key=f"prediction:{s.id}", text=predictions[s.id].text, finish_reason="stop")
-        for s in samples
-    }
+    loaded = task.loader(_data_request(request, predictions))
+    selection = select_items(request, loaded.samples, predictions)
+    samples = selection.samples
+    resolved = {s.id: resolve(predictions[s.id], s) for s in samples if s.id in predictions}
+    check_questions(task.name, list(resolved.values()), samples)
+    responses = _responses(samples, resolved)
     digest = sha256_file(request.predictions)
     run_id = f"score-{task.name}-{digest[:10]}"
     judged = None
@@ -148,15 +182,16 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
         policy: Literal["zero", "failure"] = (
             "zero" if protocol.name == task.official_protocol else "failure"
         )
-        judged_task = JudgedTask(task.name, task.judge, samples, responses, policy)
+        answered = [s for s in samples if s.id in responses]
+        judged_task = JudgedTask(task.name, task.judge, answered, responses, policy)
         folder = request.output_dir or Path("results") / run_id
-        judged = judge_predictions(request, judged_task, predictions, folder)
+        judged = judge_predictions(request, judged_task, resolved, folder)
     inputs = TaskInputs(
         task,
         protocol,
         loaded.provenance,
         None,
-        matching,
+        selection.matching,
         judge_replies=judged.replies if judged else None,
         judge=judged.info if judged else None,
     )
@@ -214,7 +249,7 @@ def _given_judgement(task: JudgedTask, prediction: Prediction) -> str | None:
     """The line's own judgement, else the official script's fixed verdict for its answer."""
     if prediction.judgement is not None:
         return prediction.judgement
-    return task.spec.fixed(prediction.text)
+    return task.spec.fixed(prediction.text) if prediction.text is not None else None
 
 
 def _factory(

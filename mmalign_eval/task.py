@@ -33,6 +33,9 @@ class DataRequest(Record):
     revision: str | None = None
     cache_dir: str
     need_media: bool = True  # scoring saved answers needs labels only, not the images
+    # Only these ids are needed: a loader may skip the others (CHAIR's export covers all
+    # 123,287 COCO images, `score` on 500 captions needs 500). None: every item.
+    only_ids: tuple[str, ...] | None = None
 
 
 class DataProvenance(Record):
@@ -117,6 +120,9 @@ class TaskSpec:
     # The protocols that read the judge's text (None: all); the others score the response
     # itself and need no judge (e.g. Object HalBench's rule-based extraction).
     judge_protocols: frozenset[str] | None = None
+    # No fixed item list without its images (CHAIR: any COCO images): `score` then scores the
+    # items the predictions name, instead of counting every other image as missing.
+    open_item_set: bool = False
 
     def uses_judge(self, protocol: str) -> bool:
         """Whether scoring with the named protocol needs the judge stage."""

@@ -513,7 +513,7 @@ def test_failure_rate_above_threshold_exits_1_and_still_writes_results(
     (task,) = results["tasks"]
     assert results["passed"] is False
     assert task["n_samples"] == 24
-    assert task["failures"] == {"unparseable": 0, "error": 18}
+    assert task["failures"] == {"unparseable": 0, "error": 18, "missing": 0}
     assert task["failure_rate"] == pytest.approx(0.75)
     assert task["n_scored"] == 6
     assert task["failure_examples"]
@@ -580,8 +580,11 @@ def test_score_writes_results_for_matched_ids(cache_dir: Path, tmp_path: Path) -
         "--output",
         "scored/results.json",
     )
-    _assert_ok(result)
+    # 4 of 24 questions unanswered: failures (missing) above the 5% threshold, exit 1.
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
     assert "4 benchmark ids have no prediction" in result.stderr
+    assert "they count as failures" in result.stderr
     assert "1 predictions match no benchmark id" in result.stderr
     output = tmp_path / "scored" / "results.json"
     _assert_ok(cli(cache_dir, tmp_path, "validate", str(output)))
@@ -593,8 +596,9 @@ def test_score_writes_results_for_matched_ids(cache_dir: Path, tmp_path: Path) -
     assert results["predictions"]["sha256"] == digest
     (task,) = results["tasks"]
     assert task["task"] == "pope_random"
-    assert task["n_samples"] == 20
-    assert task["failures"] == {"unparseable": 0, "error": 0}
+    assert task["n_samples"] == 24 and task["n_scored"] == 20
+    assert task["failures"] == {"unparseable": 0, "error": 0, "missing": 4}
+    assert not results["passed"]
     assert task["matching"]["missing_predictions"] == 4
     assert task["matching"]["unmatched_predictions"] == 1
     assert task["matching"]["unmatched_examples"] == ["999"]
@@ -607,6 +611,32 @@ def test_score_writes_results_for_matched_ids(cache_dir: Path, tmp_path: Path) -
     assert metrics["f1"] == pytest.approx(2 * precision * recall / (precision + recall))
     assert metrics["yes_ratio"] == pytest.approx((tp + fp) / 20)
 
-    samples = (tmp_path / "scored" / "samples.jsonl").read_text().splitlines()
-    assert len(samples) == 20
-    assert {json.loads(line)["id"] for line in samples} == {str(r["question_id"]) for r in answered}
+    samples = [json.loads(line) for line in (tmp_path / "scored" / "samples.jsonl").open()]
+    assert len(samples) == 24
+    missing = {s["id"] for s in samples if s["status"] == "missing"}
+    assert missing == {"21", "22", "23", "24"}
+    assert {s["id"] for s in samples} - missing == {str(r["question_id"]) for r in answered}
+
+    # Asking for the answered subset scores it without failures.
+    ids = ",".join(str(r["question_id"]) for r in answered)
+    subset = cli(
+        cache_dir, tmp_path, "score", "pope_random", "--predictions", "preds.jsonl",
+        "--data", str(labels), "--ids", ids, "--output", "subset/results.json",
+    )  # fmt: skip
+    _assert_ok(subset)
+    (task,) = json.loads((tmp_path / "subset" / "results.json").read_text())["tasks"]
+    assert task["n_samples"] == task["n_scored"] == 20
+    unknown = cli(
+        cache_dir, tmp_path, "score", "pope_random", "--predictions", "preds.jsonl",
+        "--data", str(labels), "--ids", "1,2,99999",
+    )  # fmt: skip
+    assert unknown.returncode == 2 and "--ids names 1 ids" in unknown.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "score"])
+def test_protocol_help_names_no_false_default(tmp_path: Path, command: str) -> None:
+    # MMHal-Bench's default protocol is `strict`: the help must not claim `official`.
+    done = run_cli(tmp_path, command, "--help", columns=200)
+    assert done.returncode == 0, done.stderr
+    assert "default: official" not in done.stdout
+    assert "mmalign-eval tasks" in done.stdout

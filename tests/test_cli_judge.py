@@ -116,7 +116,8 @@ def test_judge_failures_and_threshold(cache_dir: Path, tmp_path: Path, fake_judg
     run_dir = _run_dir(tmp_path)
     task = _task(run_dir)
     assert task["judge"]["counts"] == {"ok": 5, "unparseable": 1, "error": 2, "not_judged": 0}
-    assert task["failures"] == {"unparseable": 1, "error": 2} and task["n_scored"] == 5
+    assert task["failures"] == {"unparseable": 1, "error": 2, "missing": 0}
+    assert task["n_scored"] == 5
     assert task["metrics"][0]["value"] == 5.0  # failed items excluded, never scored 0
     assert "judgements failed" in done.stdout
     samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]

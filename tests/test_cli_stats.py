@@ -175,19 +175,22 @@ def test_compare_score_outputs(cache_dir: Path, tmp_path: Path) -> None:
         (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers))
         scored = cli(
             cache_dir, tmp_path, "score", "pope_adversarial", "--predictions", f"{name}.jsonl",
-            "--data", str(labels), "--output", f"{name}/results.json",
+            "--data", str(labels), "--output", f"{name}/results.json", "--max-failure-rate", "0.1",
         )  # fmt: skip
         _expect(scored, 0)
+    # The two questions "bad" did not answer are its failures (missing), in both item lists.
+    (bad_task,) = json.loads((tmp_path / "bad" / "results.json").read_text())["tasks"]
+    assert bad_task["failures"]["missing"] == 2 and bad_task["n_samples"] == len(rows)
     result = cli(cache_dir, tmp_path, "compare", "good", "bad", "--json", "cmp.json")
     _expect(result, 0)
     assert "pope_adversarial" in result.stdout and "▼ worse" in result.stdout
-    assert "2 only in A" in result.stderr
+    assert "settings:" not in result.stderr and "≠" not in result.stdout
     comparison = json.loads((tmp_path / "cmp.json").read_text())
     rows_by_metric = {m["metric"]: m for m in comparison["metrics"]}
     assert rows_by_metric["accuracy"]["diff"] == pytest.approx(-0.5, abs=0.05)
     assert rows_by_metric["accuracy"]["verdict"] == "worse"
     assert rows_by_metric["yes_ratio"]["verdict"] == "changed"
-    assert comparison["mismatches"][0]["only_in_a"] == 2
+    assert comparison["mismatches"][0]["only_in_a"] == 0
 
 
 def _keep_tasks(source: Path, target: Path, tasks: set[str]) -> Path:

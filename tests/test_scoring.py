@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mmalign_eval.data.synthetic import ensure_synthetic_pope
-from mmalign_eval.errors import DataError
+from mmalign_eval.data.synthetic import ensure_synthetic_pope, label_file_name
+from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.results import TaskResult
 from mmalign_eval.scoring import ScoreRequest, read_predictions, score_predictions
@@ -128,8 +128,11 @@ def test_real_labels_known_pattern(real_labels: Path, tmp_path: Path) -> None:
         ("yes" if i % 3 == 0 else "no", row["label"]) for i, row in enumerate(rows) if i % 13 != 5
     ]
     _assert_metrics(result, _expected(pairs))
-    assert result.n_samples == result.n_scored == len(pairs) == 3000 - len(dropped)
-    assert result.failures.total == 0
+    # Unanswered benchmark ids are failures (missing), never silently left out.
+    assert result.n_samples == 3000
+    assert result.n_scored == len(pairs) == 3000 - len(dropped)
+    assert result.failures.missing == result.failures.total == len(dropped)
+    assert result.failure_rate == pytest.approx(len(dropped) / 3000)
     assert result.matching is not None
     assert result.matching.missing_predictions == len(dropped)
     assert result.matching.missing_examples == dropped[:10]
@@ -308,4 +311,154 @@ def test_read_predictions_fields(tmp_path: Path) -> None:
         ],
     )
     predictions = read_predictions(path)
-    assert {k: p.text for k, p in predictions.items()} == {"7": "Yes", "8": "No", "9": "1"}
+    assert {k: p.text for k, p in predictions.items()} == {"7": "Yes", "8": "No", "9": None}
+    assert predictions["9"].invalid == "'answer' is a number, not text"
+
+
+# -- answers that were not read (issue: `score` never passes on answers it did not read) --
+
+
+def _request(labels: Path, predictions: Path, cache: Path, **changes: Any) -> ScoreRequest:
+    fields: dict[str, Any] = {
+        "task": pope.pope_random(),
+        "predictions": predictions,
+        "data": DataRequest(source=str(labels), cache_dir=str(cache), need_media=False),
+        "protocol": None,
+        "resamples": 50,
+    }
+    return ScoreRequest(**{**fields, **changes})
+
+
+# (the answer field's JSON value, the reason recorded)
+NOT_TEXT = [
+    (None, "'text' is null, not text"),
+    (["No"], "'text' is a list, not text"),
+    ({"answer": "No"}, "'text' is an object, not text"),
+    (0, "'text' is a number, not text"),
+    (False, "'text' is a boolean, not text"),
+]
+
+
+@pytest.mark.parametrize(("value", "reason"), NOT_TEXT)
+def test_an_answer_that_is_not_text_is_a_failure(
+    synthetic_labels: Path, tmp_path: Path, value: object, reason: str
+) -> None:
+    rows = _label_rows(synthetic_labels)
+    lines = [{"question_id": r["question_id"], "text": r["label"]} for r in rows]
+    lines[0]["text"] = value  # type: ignore[assignment]
+    predictions = _write_jsonl(tmp_path / "answers.jsonl", lines)
+    results, evaluation = score_predictions(_request(synthetic_labels, predictions, tmp_path))
+    (result,) = results.tasks
+    assert result.failures.error == result.failures.total == 1
+    assert result.metric("accuracy").value == 1.0  # the 35 others; str(None) is not "yes"
+    record = next(r for r in evaluation.records if r.id == str(rows[0]["question_id"]))
+    assert record.status == "error" and reason in str(record.reason)
+
+
+def test_unanswered_ids_count_unless_ids_or_limit_leave_them_out(
+    synthetic_labels: Path, tmp_path: Path
+) -> None:
+    rows = _label_rows(synthetic_labels)
+    answered = rows[:2]
+    lines = [{"question_id": r["question_id"], "text": r["label"]} for r in answered]
+    predictions = _write_jsonl(tmp_path / "two.jsonl", lines)
+    results, _ = score_predictions(_request(synthetic_labels, predictions, tmp_path))
+    (result,) = results.tasks
+    assert not results.passed and result.failures.missing == 34 and result.n_scored == 2
+    assert result.failure_rate == pytest.approx(34 / 36)
+    ids = tuple(str(r["question_id"]) for r in answered)
+    chosen, _ = score_predictions(_request(synthetic_labels, predictions, tmp_path, ids=ids))
+    assert chosen.passed and chosen.tasks[0].n_samples == 2
+    limited, _ = score_predictions(_request(synthetic_labels, predictions, tmp_path, limit=2))
+    assert limited.passed and limited.tasks[0].failures.total == 0
+
+
+def test_limit_counts_the_unanswered_among_the_first_items(
+    synthetic_labels: Path, tmp_path: Path
+) -> None:
+    rows = _label_rows(synthetic_labels)
+    lines = [{"question_id": r["question_id"], "text": r["label"]} for r in rows[1:]]
+    predictions = _write_jsonl(tmp_path / "answers.jsonl", lines)
+    results, _ = score_predictions(_request(synthetic_labels, predictions, tmp_path, limit=4))
+    (result,) = results.tasks
+    assert result.n_samples == 4 and result.failures.missing == 1
+    assert result.matching is not None and result.matching.outside_selection == 32
+
+
+def test_unknown_ids_are_a_usage_error(synthetic_labels: Path, tmp_path: Path) -> None:
+    rows = _label_rows(synthetic_labels)
+    lines = [{"question_id": r["question_id"], "text": "Yes"} for r in rows]
+    predictions = _write_jsonl(tmp_path / "answers.jsonl", lines)
+    request = _request(synthetic_labels, predictions, tmp_path, ids=("1", "2", "99999"))
+    with pytest.raises(UsageError, match=r"--ids names 1 ids .*\(e\.g\. 99999\)"):
+        score_predictions(request)
+
+
+def _questions(path: Path) -> dict[str, str]:
+    return {str(r["question_id"]): r["text"] for r in _label_rows(path)}
+
+
+@pytest.mark.parametrize("field", ["prompt", "question"])
+def test_answers_to_another_split_are_refused(
+    synthetic_labels: Path, tmp_path: Path, field: str
+) -> None:
+    # Every split numbers its questions 1..36; their "no" questions differ.
+    other = synthetic_labels.with_name(label_file_name("adversarial"))
+    asked = _questions(other)
+    lines = [{"question_id": int(i), field: q, "text": "No"} for i, q in asked.items()]
+    predictions = _write_jsonl(tmp_path / "answers.jsonl", lines)
+    differ = sorted(i for i, q in _questions(synthetic_labels).items() if asked[i] != q)
+    assert differ  # the test data must contain the trap
+    with pytest.raises(UsageError, match=f"{len(differ)} predictions ask another question"):
+        score_predictions(_request(synthetic_labels, predictions, tmp_path))
+    # Answers to the right split, with the prompt suffix and image token LLaVA writes, pass.
+    own = _questions(synthetic_labels)
+    lines = [
+        {"question_id": int(i), field: f"<image>\n{q}\nAnswer with one word.", "text": "No"}
+        for i, q in own.items()
+    ]
+    good = _write_jsonl(tmp_path / "good.jsonl", lines)
+    results, _ = score_predictions(_request(synthetic_labels, good, tmp_path))
+    assert results.tasks[0].failures.total == 0
+
+
+def test_a_question_file_with_answers_added_reads_the_answer(
+    synthetic_labels: Path, tmp_path: Path
+) -> None:
+    # The official question file (question in `text`) with the model's answer as `answer`.
+    rows = [{**r, "answer": r["label"].capitalize()} for r in _label_rows(synthetic_labels)]
+    predictions = _write_jsonl(tmp_path / "answers.jsonl", rows)
+    results, _ = score_predictions(_request(synthetic_labels, predictions, tmp_path))
+    assert results.tasks[0].metric("accuracy").value == 1.0  # not the question read as "yes"
+
+
+def test_real_popular_answers_against_adversarial_labels(
+    shared_file: SharedFile, tmp_path: Path
+) -> None:
+    # LLaVA's published-answer format: prompt = the question, text = the answer.
+    folder = shared_file("pope", "coco_head_08d957b")
+    popular = _label_rows(folder / "coco_pope_popular.json")
+    lines = [{"question_id": r["question_id"], "prompt": r["text"], "text": "No"} for r in popular]
+    predictions = _write_jsonl(tmp_path / "llava_popular.jsonl", lines)
+    request = _request(
+        folder / "coco_pope_adversarial.json",
+        predictions,
+        tmp_path,
+        task=pope.pope_adversarial(),
+    )
+    with pytest.raises(UsageError, match="ask another question than pope_adversarial"):
+        score_predictions(request)
+
+
+def test_judgements_a_protocol_does_not_read_are_never_silently_ignored(
+    synthetic_labels: Path, tmp_path: Path
+) -> None:
+    rows = _label_rows(synthetic_labels)
+    lines = [{"question_id": r["question_id"], "text": "Yes", "judgement": "x"} for r in rows]
+    predictions = _write_jsonl(tmp_path / "answers.jsonl", lines)
+    with pytest.raises(UsageError, match="'judgement' fields, which protocol official"):
+        score_predictions(_request(synthetic_labels, predictions, tmp_path))
+    named, _ = score_predictions(
+        _request(synthetic_labels, predictions, tmp_path, protocol="official")
+    )
+    assert named.tasks[0].n_scored == 36

@@ -35,7 +35,8 @@ class ChairFiles:
 
     truth: Path
     synonyms: Path
-    image_dir: Path | None
+    image_dir: Path | None  # the images that are the samples; None: the export's entries
+    read_images: bool = True  # False: the folder only lists the samples (`score`)
 
 
 def find_files(path: Path, image_dir: str | None, need_media: bool) -> ChairFiles:
@@ -51,7 +52,9 @@ def find_files(path: Path, image_dir: str | None, need_media: bool) -> ChairFile
             f"synonym list ({' or '.join(SYNONYM_NAMES)})",
         )
     images = Path(image_dir) if image_dir else folder / "images"
-    return ChairFiles(truth, synonyms, images if need_media else None)
+    # Scoring captions needs no pixels, but a folder given on purpose still lists the samples.
+    listed = images if need_media or image_dir else None
+    return ChairFiles(truth, synonyms, listed, read_images=need_media)
 
 
 def read_truth(path: Path) -> dict[str, list[str]]:
@@ -87,11 +90,17 @@ def _media(file: Path | None, image_id: str) -> MediaRef:
         return MediaRef(sha256=f"missing:{file.name}", path=str(file), source=file.name)
 
 
-def chair_samples(task: str, files: ChairFiles, prompt: str) -> list[Sample]:
-    """One sample per image: the images in the folder, or every gt entry without images."""
+def chair_samples(
+    task: str, files: ChairFiles, prompt: str, only: tuple[str, ...] | None = None
+) -> list[Sample]:
+    """One sample per image: the images in the folder, or the gt entries without images
+    (only the `only` ids when given: scoring 500 captions reads 500 of 123,287 entries)."""
     truth = read_truth(files.truth)
     images = image_files(files.image_dir) if files.image_dir is not None else None
     ids = sorted(images if images is not None else truth, key=int)
+    if only is not None:
+        wanted = set(only)
+        ids = [i for i in ids if i in wanted]
     unknown = [i for i in ids if i not in truth]
     if unknown:
         raise DataError(
@@ -104,7 +113,7 @@ def chair_samples(task: str, files: ChairFiles, prompt: str) -> list[Sample]:
             task=task,
             question=prompt,
             target=", ".join(sorted(set(truth[image_id]))),
-            media=(_media(images[image_id] if images else None, image_id),),
+            media=(_media(images[image_id] if images and files.read_images else None, image_id),),
             metadata={
                 "gt_objects": WORD_SEPARATOR.join(sorted(set(truth[image_id]))),
                 "synonyms": str(files.synonyms),
@@ -132,7 +141,7 @@ def load_chair_data(request: DataRequest, task: str, prompt: str) -> LoadedData:
         if not path.exists():
             raise DataError(f"data path not found: {path}", "check --data")
         files = find_files(path, request.image_dir, request.need_media)
-    samples = chair_samples(task, files, prompt)
+    samples = chair_samples(task, files, prompt, request.only_ids)
     provenance = DataProvenance(
         kind="synthetic" if synthetic else "local",
         location=str(files.truth),

@@ -48,4 +48,5 @@ def coco_chair() -> TaskSpec:
         metrics=chair_metrics(),
         item_values=item_values,
         generation=GenerationParams(max_new_tokens=512),
+        open_item_set=True,
     )

@@ -185,4 +185,5 @@ def object_halbench() -> TaskSpec:
         generation=GenerationParams(max_new_tokens=512),
         judge=JUDGE,
         judge_protocols=frozenset({"judge"}),
+        open_item_set=True,
     )

@@ -214,10 +214,11 @@ def test_score_official_json_array_predictions(
             data=DataRequest(source=str(folder), cache_dir=str(tmp_path), need_media=False),
             protocol=None,
             resamples=20,
+            ids=tuple(str(r["id"]) for r in existence),  # the other questions are not missing
         )
     )
     task = results.tasks[0]
-    assert task.n_samples == 40
+    assert task.n_samples == 40 and task.failures.total == 0
     assert task.matching is not None and task.matching.unmatched_predictions == 1
     assert task.metric("accuracy").value == round(30 / 40.001 * 100, 1)
     assert task.metric("precision").value == round(30 / 30.001 * 100, 1)

@@ -84,7 +84,9 @@ def test_run_amber_on_the_tiny_model(cache_dir: Path, tmp_path: Path) -> None:
     assert tasks["amber_discriminative"]["n_samples"] == 4 * 8
     assert tasks["amber_attribute"]["n_samples"] == 4 * 6
     # The official protocol never fails an answer: anything but Yes/No is just wrong.
-    assert all(t["failures"] == {"unparseable": 0, "error": 0} for t in tasks.values())
+    assert all(
+        t["failures"] == {"unparseable": 0, "error": 0, "missing": 0} for t in tasks.values()
+    )
     names = {m["name"] for m in tasks["amber_attribute"]["metrics"]}
     assert {"f1", "state_f1", "number_accuracy", "action_recall"} <= names
 

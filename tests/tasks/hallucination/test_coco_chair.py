@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,10 +73,42 @@ def test_score_captions_by_image_id(shared_file: Callable[..., Path], tmp_path: 
     )
     results, _ = score_predictions(request)
     task = results.tasks[0]
-    assert task.matching is not None and task.matching.missing_predictions == 1  # image 30
+    # CHAIR has no fixed image list: the captions given are the items (image 30, which
+    # nobody captioned, is not missing).
+    assert task.matching is not None and task.matching.missing_predictions == 0
+    assert task.n_samples == 2 and task.failures.total == 0
     assert task.metric("chair_s").value == pytest.approx(1 / 2)  # the fork
     assert task.metric("chair_i").value == pytest.approx(1 / 6)
     assert task.metric("recall").value == pytest.approx(5 / 5)
+    # An image folder names the benchmark's images: one without a caption is missing.
+    Image.new("RGB", (8, 8)).save(folder / "images" / "COCO_val2014_000000000030.jpg")
+    listed = _request(str(folder), tmp_path, need_media=False, image_dir=str(folder / "images"))
+    results, _ = score_predictions(replace(request, data=listed))
+    task = results.tasks[0]
+    assert task.n_samples == 3 and task.failures.missing == 1
+    assert task.matching is not None and task.matching.missing_examples == ["30"]
+    assert task.metric("chair_s").value == pytest.approx(1 / 2)  # failures are not scored
+
+
+def test_score_reads_only_the_captioned_entries_of_the_real_export(
+    shared_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = shared_file("chair")
+    lines = [{"image_id": 9, "caption": "A bowl."}, {"image_id": 25, "caption": "Giraffes."}]
+    predictions = tmp_path / "captions.jsonl"
+    predictions.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    request = ScoreRequest(
+        task=TASK,
+        predictions=predictions,
+        data=_request(str(folder), tmp_path, need_media=False),
+        protocol=None,
+        resamples=20,
+    )
+    results, _ = score_predictions(request)
+    task = results.tasks[0]
+    # Two captions: two items, none of the other 123,285 COCO images counted as missing.
+    assert task.n_samples == task.n_scored == task.data.num_items == 2
+    assert task.matching is not None and task.matching.missing_predictions == 0
 
 
 def test_synthetic_chair(tmp_path: Path) -> None:

@@ -1,0 +1,159 @@
+"""Answers produced elsewhere (`mmalign-eval score --predictions FILE`): reading and checking.
+
+A line names the benchmark's question id and the answer. It may also carry the question it
+answered (`prompt`, `question`, or `text` beside an `answer`/`response`): that text is checked
+against the benchmark's question for the same id, so answers to another split or benchmark
+that happens to share ids (POPE's splits all use 1-3,000) are refused instead of scored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from mmalign_eval.contracts import Sample
+from mmalign_eval.datasets import read_jsonl
+from mmalign_eval.errors import DataError, UsageError
+
+ID_FIELDS = ("question_id", "id", "image_id")
+# Benchmarks whose questions are named by several fields (HallusionBench): a line holding all
+# of them is matched by their '_'-join, which is the task's sample id.
+COMPOSITE_ID_FIELDS = (("category", "subcategory", "set_id", "figure_id", "question_id"),)
+JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
+TEXT_FIELDS = ("text", "answer", "response", "caption")
+QUESTION_FIELDS = ("prompt", "question")
+_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One external answer, as read from its line."""
+
+    id: str
+    text: str | None  # None: the answer field holds no string (a per-item failure)
+    invalid: str | None = None  # why `text` is None
+    judgement: str | None = None
+    questions: tuple[str, ...] = ()  # the question texts the line carries
+    # `answer`/`response` of a line whose `text` may be the question (the official POPE
+    # question file with the model's answers added): used when `text` is the question.
+    alternative: str | None = None
+
+
+def read_predictions(path: Path) -> dict[str, Prediction]:
+    """Predictions by id; each line needs an id field and a text field, ids must be unique."""
+    out: dict[str, Prediction] = {}
+    for number, row in enumerate(_prediction_rows(path), start=1):
+        key = next((f for f in ID_FIELDS if f in row), None)
+        text = next((f for f in TEXT_FIELDS if f in row), None)
+        if key is None or text is None:
+            raise DataError(
+                f"{path} line {number} lacks an id ({'/'.join(ID_FIELDS)}) or an answer "
+                f"({'/'.join(TEXT_FIELDS)}); it has {sorted(row)}",
+                "each line needs the benchmark's question id and the model's answer",
+            )
+        pid = _prediction_id(row, key)
+        if pid in out:
+            raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
+        out[pid] = _prediction(pid, row, text)
+    return out
+
+
+def _prediction(pid: str, row: Mapping[str, Any], text_field: str) -> Prediction:
+    value = row[text_field]
+    judgement = row.get(JUDGEMENT_FIELD)
+    other = next((row[f] for f in ("answer", "response") if f in row), None)
+    return Prediction(
+        id=pid,
+        text=value if isinstance(value, str) else None,
+        # A JSON null, number, list or object is not an answer: str() of it ("None", "['No']")
+        # would parse as "yes" under POPE's official rule.
+        invalid=None if isinstance(value, str) else f"'{text_field}' is {_kind(value)}, not text",
+        judgement=None if judgement is None else str(judgement),
+        questions=tuple(str(row[f]) for f in QUESTION_FIELDS if isinstance(row.get(f), str)),
+        alternative=other if text_field == "text" and isinstance(other, str) else None,
+    )
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list"}.get(
+        type(value), "an object"
+    )
+
+
+def _prediction_id(row: Mapping[str, object], key: str) -> str:
+    for fields in COMPOSITE_ID_FIELDS:
+        if all(f in row for f in fields):
+            return "_".join(str(row[f]) for f in fields)
+    return str(row[key])
+
+
+def _prediction_rows(path: Path) -> list[dict[str, Any]]:
+    """JSON Lines, or one JSON array of objects (AMBER's official inference-file format)."""
+    if path.is_file():
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(64).lstrip()
+        if head.startswith("["):
+            try:
+                rows = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path} is not valid JSON ({exc.msg})", "fix the file") from exc
+            if not all(isinstance(row, dict) for row in rows):
+                raise DataError(f"{path}: the array must hold objects", "one object per answer")
+            return list(rows)
+    return read_jsonl(path)
+
+
+_IMAGE_TOKEN = re.compile(r"<image>|<img>|</img>")
+
+
+def _normal(text: str) -> str:
+    return " ".join(_IMAGE_TOKEN.sub(" ", text).lower().split())
+
+
+def asks(question: str, text: str) -> bool:
+    """Whether a prediction's question text asks the benchmark's question: the question,
+    whitespace and case aside, appears in it (prompts add instructions or image tokens)."""
+    wanted = _normal(question)
+    return bool(wanted) and wanted in _normal(text)
+
+
+def resolve(prediction: Prediction, sample: Sample) -> Prediction:
+    """A line whose `text` is the benchmark's question answers in `answer`/`response`."""
+    if prediction.alternative is None or prediction.text is None:
+        return prediction
+    if not asks(sample.question, prediction.text):
+        return prediction
+    return replace(
+        prediction,
+        text=prediction.alternative,
+        questions=(*prediction.questions, prediction.text),
+        alternative=None,
+    )
+
+
+def check_questions(
+    task: str, predictions: Sequence[Prediction], samples: Sequence[Sample]
+) -> None:
+    """Refuse predictions whose question text is not the benchmark's question for that id."""
+    by_id = {s.id: s for s in samples}
+    wrong = [
+        (p.id, text, by_id[p.id].question)
+        for p in predictions
+        for text in p.questions
+        if p.id in by_id and not asks(by_id[p.id].question, text)
+    ]
+    if not wrong:
+        return
+    examples = "; ".join(f"id {i}: {t[:50]!r} vs {q[:50]!r}" for i, t, q in wrong[:_EXAMPLES])
+    raise UsageError(
+        f"{len(wrong)} predictions ask another question than {task} asks for the same id "
+        f"({examples})",
+        "check that the predictions belong to this task and split (POPE's three splits share "
+        "ids 1-3,000 but not their questions) and to the --data given",
+    )
