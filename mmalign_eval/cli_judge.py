@@ -113,7 +113,9 @@ def judge_config(
 def _protocol_name(task: TaskSpec, protocol: str | None) -> str:
     # An unknown protocol name is reported later, by the plan, with the task's choices.
     return (
-        protocol if protocol is not None and protocol in task.protocols else task.default_protocol
+        protocol
+        if protocol is not None and protocol in task.protocol_names
+        else task.default_protocol
     )
 
 

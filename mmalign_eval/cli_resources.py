@@ -21,29 +21,40 @@ _out = Console()
 _err = Console(stderr=True)
 
 
+def declared() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The NLTK packages and spaCy models the registered tasks' protocols need."""
+    from mmalign_eval.registry import build_registry
+
+    tasks = build_registry().tasks.values()
+    return resources.union([p.needs for t in tasks for p in t.protocols if p.needs is not None])
+
+
 @resources_app.command("fetch")
 def fetch(
     nltk: Annotated[bool, typer.Option(help="Fetch the NLTK packages.")] = True,
     spacy_model: Annotated[
         list[str] | None,
-        typer.Option(help="spaCy models to fetch (default: AMBER's, when spaCy is installed)."),
+        typer.Option(
+            help="spaCy models to fetch (default: those tasks need, when spaCy is installed)."
+        ),
     ] = None,
 ) -> None:
     """Download the resources on a connected machine (NLTK into the harness cache)."""
+    packages, needed_models = declared()
     models = list(spacy_model or [])
     if spacy_model is None:
         if importlib.util.find_spec("spacy") is not None:
-            models = [resources.AMBER_SPACY_MODEL]
-        else:
+            models = list(needed_models)
+        elif needed_models:
             _err.print(
-                f"spaCy is not installed: skipping {resources.AMBER_SPACY_MODEL} "
-                f"(AMBER generative needs it; {escape(resources.SPACY_EXTRA_HINT)})"
+                f"spaCy is not installed: skipping {', '.join(needed_models)} "
+                f"({escape(resources.SPACY_INSTALL_HINT)})"
             )
-    packages = resources.NLTK_PACKAGES if nltk else ()
+    packages = packages if nltk else ()
     resources.fetch(packages, models)
     if packages:
         _err.print(f"NLTK data in {resources.nltk_data_dir()}")
-    _print_status(models or [resources.AMBER_SPACY_MODEL])
+    _print_status(models or list(needed_models))
 
 
 @resources_app.command("wordnet")
@@ -65,12 +76,12 @@ def wordnet(
 @resources_app.command("status")
 def status() -> None:
     """Which resources are present; exits 1 when any is missing."""
-    if not _print_status([resources.AMBER_SPACY_MODEL]):
+    if not _print_status(list(declared()[1])):
         raise typer.Exit(1)
 
 
 def _print_status(models: list[str]) -> bool:
-    rows = resources.status(resources.NLTK_PACKAGES, models)
+    rows = resources.status(declared()[0], models)
     table = Table("resource", "kind", "present", "detail")
     for row in rows:
         table.add_row(row.name, row.kind, "yes" if row.present else "no", escape(row.detail))

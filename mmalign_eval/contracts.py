@@ -6,13 +6,12 @@ task adapter -> Sample -> Request -> engine -> Response -> journal -> ItemScore 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Generic, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeVar
 
 from mmalign_eval.hashing import sha256_text, stable_hash
-
-Scalar = str | int | float | bool
 
 
 class Record(BaseModel):
@@ -21,13 +20,39 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# ready: the bytes are at `path` and hash to `sha256`. unread: referenced but never read
+# (scoring saved answers needs no pixels). missing: the file is absent or unreadable, which
+# fails only the requests that carry it.
+MediaState = Literal["ready", "unread", "missing"]
+
+
 class MediaRef(Record):
     """A piece of media a request carries: where its bytes are and what they hash to."""
 
     kind: Literal["image"] = "image"
-    sha256: str = Field(description="Hash of the media bytes; part of the request key.")
+    state: MediaState = "ready"
+    sha256: str | None = Field(
+        default=None, description="Hash of the media bytes (ready media); part of the request key."
+    )
     path: str | None = Field(default=None, description="Local file holding the bytes.")
     source: str | None = Field(default=None, description="Original name or URL, for reports.")
+
+    @property
+    def key_part(self) -> str:
+        """What stands for the media in a request key: its hash, or its state and name."""
+        if self.state == "ready" and self.sha256 is not None:
+            return self.sha256
+        return f"{self.state}:{self.source}"
+
+
+def unread_media(source: str) -> MediaRef:
+    """Media named but not read (scoring saved answers)."""
+    return MediaRef(state="unread", source=source)
+
+
+def missing_media(source: str, path: str | None = None) -> MediaRef:
+    """Media whose file is absent or unreadable; its requests fail, the run goes on."""
+    return MediaRef(state="missing", path=path, source=source)
 
 
 class TextPart(Record):
@@ -62,6 +87,11 @@ class GenerationParams(Record):
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     do_sample: bool = False
     stop: tuple[str, ...] = ()
+    seed: int | None = Field(
+        default=None,
+        description="Sampling seed of this request (None: derived from the request's content), "
+        "so sampled answers never depend on batch composition.",
+    )
 
     def with_overrides(self, **overrides: object) -> GenerationParams:
         """A copy with the non-None overrides applied (and validated)."""
@@ -69,18 +99,26 @@ class GenerationParams(Record):
         return GenerationParams.model_validate({**self.model_dump(), **changes})
 
 
-class Sample(Record):
-    """One benchmark item as a task adapter produces it."""
+Info = TypeVar("Info", default=Any)
+
+
+class Sample(Record, Generic[Info]):
+    """One benchmark item as a task adapter produces it; `info` is the benchmark's own typed
+    record (its labels, annotations, groups), read only by that benchmark's code."""
 
     id: str = Field(description="The benchmark's own id, as a string.")
     task: str
     question: str
-    target: str = ""
+    target: str = Field(default="", description="The gold answer as text, for reports.")
     media: tuple[MediaRef, ...] = ()
     cluster: str | None = Field(
         default=None, description="Items sharing a cluster (e.g. an image) resample together."
     )
-    metadata: dict[str, Scalar] = Field(default_factory=dict)
+    category: str | None = Field(
+        default=None,
+        description="The benchmark's category of the item; smoke subsets stratify by it.",
+    )
+    info: Info = None  # type: ignore[assignment]
 
 
 class Request(Record):
@@ -108,18 +146,17 @@ class Request(Record):
                 "content": [
                     {"text": part.text}
                     if isinstance(part, TextPart)
-                    else {"image": part.media.sha256}
+                    else {"image": part.media.key_part}
                     for part in message.content
                 ],
             }
             for message in self.messages
         ]
+        generation = self.generation.model_dump(mode="json")
+        if generation["seed"] is None:
+            del generation["seed"]  # keys of unseeded requests predate the field
         return stable_hash(
-            {
-                "messages": rendered,
-                "generation": self.generation.model_dump(mode="json"),
-                "sample_index": self.sample_index,
-            }
+            {"messages": rendered, "generation": generation, "sample_index": self.sample_index}
         )
 
     def key(self, model_fingerprint: str) -> str:
@@ -130,18 +167,6 @@ class Request(Record):
 FinishReason = Literal["stop", "length", "error"]
 
 
-class Response(Record):
-    """What an engine returns for one request."""
-
-    key: str
-    text: str
-    finish_reason: FinishReason
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_s: float = 0.0
-    error: str | None = None
-
-
 class ChoiceScore(Record):
     """Log-likelihood of one option continuing a request's prompt."""
 
@@ -150,8 +175,26 @@ class ChoiceScore(Record):
     num_tokens: int
 
 
+class Response(Record):
+    """What an engine returns for one call: text, option log-likelihoods or a reward."""
+
+    key: str
+    text: str
+    finish_reason: FinishReason
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    error: str | None = None
+    choices: tuple[ChoiceScore, ...] = Field(
+        default=(), description="Log-likelihood calls: each option's score."
+    )
+    reward: float | None = Field(default=None, description="Reward calls: the scalar reward.")
+
+
 # missing: the benchmark item has no answer at all (`score` with a predictions file lacking it).
 ItemStatus = Literal["ok", "unparseable", "error", "missing"]
+# A parsed answer as recorded: a label, a letter, a number, a list of objects, a verdict.
+ParsedValue = str | int | float | bool | tuple[Any, ...] | list[Any] | dict[str, Any] | None
 
 
 class ItemScore(Record):
@@ -160,6 +203,6 @@ class ItemScore(Record):
     sample_id: str
     status: ItemStatus
     reason: str | None = None
-    parsed: str | None = None
+    parsed: ParsedValue = None
     values: dict[str, float] = Field(default_factory=dict)
     cluster: str | None = None

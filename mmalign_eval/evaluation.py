@@ -8,14 +8,18 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from mmalign_eval.contracts import GenerationParams, ItemScore, Response, Sample
-from mmalign_eval.judges.records import Judgement, JudgeReply, TaskJudgeInfo
+from mmalign_eval.evidence import ANSWER, JUDGE, Evidence
+from mmalign_eval.judges.records import Judgement, TaskJudgeInfo, Verdict
 from mmalign_eval.metrics.base import FloatArray, MetricSpec, evaluate
 from mmalign_eval.metrics.bootstrap import BootstrapConfig, metric_resamples, percentile_interval
+from mmalign_eval.protocols import Protocol
 from mmalign_eval.results import (
+    CallRecord,
     ConfidenceInterval,
     FailureCounts,
     FailureExample,
@@ -27,7 +31,7 @@ from mmalign_eval.results import (
     SampleRecord,
     TaskResult,
 )
-from mmalign_eval.task import DataProvenance, GroupMetric, GroupSpec, Protocol, TaskSpec
+from mmalign_eval.task import DataProvenance, GroupMetric, GroupSpec, TaskSpec
 
 _MAX_FAILURE_EXAMPLES = 5
 
@@ -45,12 +49,13 @@ class TaskEvaluation:
 class TaskInputs:
     """What scoring a task needs besides the responses."""
 
-    task: TaskSpec
-    protocol: Protocol
+    task: TaskSpec[Any]
+    protocol: Protocol[Any, Any]
     data: DataProvenance
     generation: GenerationParams | None
     matching: MatchReport | None = None
-    judge_replies: Mapping[str, JudgeReply] | None = None  # by sample id; judged tasks only
+    # Judged tasks only: each judge call's verdict by sample id and role.
+    verdicts: Mapping[str, Mapping[str, Verdict]] | None = None
     judge: TaskJudgeInfo | None = None
 
 
@@ -102,19 +107,19 @@ def metric_results(
     return out
 
 
-def evaluate_task(
+def score_samples(
     inputs: TaskInputs,
-    samples: Sequence[Sample],
-    responses: Mapping[str, Response],
-    config: BootstrapConfig,
-) -> TaskEvaluation:
-    """Score each sample's response (by sample id) and aggregate with intervals."""
+    samples: Sequence[Sample[Any]],
+    responses: Mapping[str, Mapping[str, Response]],
+) -> tuple[list[ItemScore], list[SampleRecord]]:
+    """Each sample's item score and record; a sample with no responses was never answered
+    (`score` with a predictions file lacking it) and is a failure, never a score."""
     task, protocol = inputs.task, inputs.protocol
     items: list[ItemScore] = []
     records: list[SampleRecord] = []
     for sample in samples:
-        response = responses.get(sample.id)
-        if response is None:  # an item nobody answered: a failure, never a score
+        by_role = responses.get(sample.id)
+        if by_role is None:
             item = ItemScore(
                 sample_id=sample.id,
                 status="missing",
@@ -122,13 +127,25 @@ def evaluate_task(
                 cluster=sample.cluster,
             )
             items.append(item)
-            records.append(_record(task, sample, None, item))
+            records.append(_record(task, sample, {}, item))
             continue
-        reply = inputs.judge_replies.get(sample.id) if inputs.judge_replies is not None else None
-        item = task.score(sample, response, protocol, reply)
+        verdicts = (inputs.verdicts or {}).get(sample.id, {}) if protocol.judged else {}
+        item = task.score(Evidence(sample, by_role, verdicts), protocol)
         items.append(item)
-        judgement = _judgement(task, response, reply) if task.uses_judge(protocol.name) else None
-        records.append(_record(task, sample, response, item, judgement))
+        judgement = _judgement(by_role, verdicts) if protocol.judged else None
+        records.append(_record(task, sample, by_role, item, judgement))
+    return items, records
+
+
+def evaluate_task(
+    inputs: TaskInputs,
+    samples: Sequence[Sample[Any]],
+    responses: Mapping[str, Mapping[str, Response]],
+    config: BootstrapConfig,
+) -> TaskEvaluation:
+    """Score each sample's responses (by sample id and role) and aggregate with intervals."""
+    task, protocol = inputs.task, inputs.protocol
+    items, records = score_samples(inputs, samples, responses)
     seeded = task_seed(config, task.name)
     resamples = metric_resamples(task.metrics, items, seeded)
     unit = "image" if any(s.cluster for s in samples) else "item"
@@ -142,9 +159,7 @@ def evaluate_task(
         task_version=task.version,
         family=task.family,
         protocol=ProtocolInfo(
-            name=protocol.name,
-            description=protocol.description,
-            official=protocol.name == (task.official_protocol or task.default_protocol),
+            name=protocol.name, description=protocol.description, official=protocol.official
         ),
         prompt=PromptInfo(template=task.prompt_template, sha256=task.prompt_hash),
         data=inputs.data,
@@ -181,26 +196,40 @@ def _with_note(metrics: list[MetricResult], judge: TaskJudgeInfo | None) -> list
     return [m.model_copy(update={"note": judge.note}) for m in metrics]
 
 
-def _judgement(task: TaskSpec, response: Response, reply: JudgeReply | None) -> Judgement | None:
-    if task.judge is None or response.error is not None:
-        return None
-    if reply is None:
+def _judgement(
+    responses: Mapping[str, Response], verdicts: Mapping[str, Verdict]
+) -> Judgement | None:
+    """The sample's "judge" verdict as recorded in samples.jsonl."""
+    if any(r.error is not None for r in responses.values()):
+        return None  # nothing was judged: the answer already failed
+    verdict = verdicts.get(JUDGE)
+    if verdict is None or verdict.status == "not_judged":
         return Judgement(status="error", reason="not judged (judge budget reached or no judge)")
-    if reply.error is not None:
-        return Judgement(status="error", reason=reply.error, key=reply.key)
-    if task.judge.parse(reply.text) is None:
-        reason = task.judge.unparseable_reason
-        return Judgement(status="unparseable", reason=reason, text=reply.text, key=reply.key)
-    return Judgement(status="ok", text=reply.text, key=reply.key)
+    reply = verdict.reply
+    key = reply.key if reply is not None else None
+    if verdict.status == "error":
+        return Judgement(status="error", reason=reply.error if reply else verdict.reason, key=key)
+    text = reply.text if reply is not None else None
+    if verdict.status == "unparseable":
+        return Judgement(status="unparseable", reason=verdict.reason, text=text, key=key)
+    return Judgement(status="ok", text=text, key=key)
+
+
+def _calls(responses: Mapping[str, Response]) -> dict[str, CallRecord]:
+    """Calls beyond a plan's single "answer" generation, by role."""
+    if set(responses) == {ANSWER} and not responses[ANSWER].choices:
+        return {}
+    return {role: CallRecord.of(response) for role, response in responses.items()}
 
 
 def _record(
-    task: TaskSpec,
-    sample: Sample,
-    response: Response | None,
+    task: TaskSpec[Any],
+    sample: Sample[Any],
+    responses: Mapping[str, Response],
     item: ItemScore,
     judgement: Judgement | None = None,
 ) -> SampleRecord:
+    response = responses.get(ANSWER)
     answered = response is not None and response.error is None
     return SampleRecord(
         task=task.name,
@@ -216,6 +245,7 @@ def _record(
         cluster=sample.cluster,
         key=response.key if response is not None else None,
         judgement=judgement,
+        calls=_calls(responses),
     )
 
 

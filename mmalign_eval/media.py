@@ -47,8 +47,10 @@ class MediaStore:
 
 def load_image(ref: MediaRef) -> Image.Image:
     """Decode a referenced image to RGB, raising MediaError with the cause if it cannot be."""
+    if ref.state == "missing":
+        raise MediaError(f"image file not found or unreadable: {ref.path or ref.source}")
     if ref.path is None:
-        raise MediaError(f"image {ref.source or ref.sha256[:12]} has no local file")
+        raise MediaError(f"image {ref.source or ref.sha256} has no local file")
     try:
         with Image.open(ref.path) as image:
             return image.convert("RGB")

@@ -6,16 +6,19 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 
-from mmalign_eval.contracts import GenerationParams, Record, Request, Sample
+from mmalign_eval.contracts import GenerationParams, Record, Sample
 from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.errors import UsageError
 from mmalign_eval.judges.records import JudgeConfig
+from mmalign_eval.plans import ModelCall
+from mmalign_eval.protocols import Protocol
 from mmalign_eval.registry import Registry
 from mmalign_eval.stats.subsets import SubsetSpec, stratified_subset
-from mmalign_eval.task import DataProvenance, DataRequest, Protocol, TaskSpec
+from mmalign_eval.task import DataProvenance, DataRequest, TaskSpec
 
 
 class GenerationOverrides(Record):
@@ -75,22 +78,28 @@ class RunConfig(Record):
 
 @dataclass(frozen=True)
 class TaskPlan:
-    """One task's selected samples, their requests and the settings that produced them."""
+    """One task's selected samples, the calls each needs, and the settings behind them."""
 
-    task: TaskSpec
-    protocol: Protocol
+    task: TaskSpec[Any]
+    protocol: Protocol[Any, Any]
     generation: GenerationParams
-    samples: list[Sample]
-    requests: list[Request]
+    samples: list[Sample[Any]]
+    calls: dict[str, tuple[ModelCall, ...]]  # by sample id, in plan order
     data: DataProvenance
 
+    def all_calls(self) -> list[ModelCall]:
+        """Every call of the task, samples in order."""
+        return [call for sample in self.samples for call in self.calls[sample.id]]
 
-def resolve_protocols(tasks: Sequence[TaskSpec], config: RunConfig) -> dict[str, Protocol]:
+
+def resolve_protocols(
+    tasks: Sequence[TaskSpec[Any]], config: RunConfig
+) -> dict[str, Protocol[Any, Any]]:
     """Each task's protocol: its own `--protocol TASK=NAME`, else the run-wide name where the
     task defines it, else the default (on synthetic data the task's synthetic protocol)."""
     shared = config.protocol
-    if shared is not None and not any(shared in task.protocols for task in tasks):
-        known = sorted({name for task in tasks for name in task.protocols})
+    if shared is not None and not any(shared in task.protocol_names for task in tasks):
+        known = sorted({name for task in tasks for name in task.protocol_names})
         raise UsageError(
             f"no task of this run has a protocol '{shared}'",
             f"choose one of: {', '.join(known)} (or --protocol TASK=NAME for one task)",
@@ -99,18 +108,18 @@ def resolve_protocols(tasks: Sequence[TaskSpec], config: RunConfig) -> dict[str,
     for task in tasks:
         options = config.options(task.name)
         name = options.protocol
-        if name is None and shared in task.protocols:
+        if name is None and shared in task.protocol_names:
             name = shared
-        out[task.name] = task.protocol_for(name, options.data)
+        out[task.name] = task.protocol(name, options.data)
     return out
 
 
 def select(
-    samples: list[Sample],
+    samples: list[Sample[Any]],
     limit: int | None,
     ids: Sequence[str],
     subset: SubsetSpec | None = None,
-) -> list[Sample]:
+) -> list[Sample[Any]]:
     """Samples of the --subset, then picked by --ids (in the given order), capped by --limit."""
     if subset is not None:
         samples = stratified_subset(samples, subset)
@@ -120,7 +129,7 @@ def select(
     return samples[:limit] if limit is not None else samples
 
 
-def check_ids(ids: Sequence[str], samples: Iterable[Sample]) -> None:
+def check_ids(ids: Sequence[str], samples: Iterable[Sample[Any]]) -> None:
     """--ids that no task of the run has are a usage error, never silently dropped."""
     known = {s.id for s in samples}
     unknown = [i for i in ids if i not in known]
@@ -132,11 +141,11 @@ def check_ids(ids: Sequence[str], samples: Iterable[Sample]) -> None:
         )
 
 
-def check_requirements(protocols: Iterable[Protocol]) -> None:
+def check_requirements(protocols: Iterable[Protocol[Any, Any]]) -> None:
     """Every protocol's offline resources, checked before any data or model loads."""
     for protocol in protocols:
-        if protocol.requires is not None:
-            protocol.requires()
+        if protocol.needs is not None:
+            protocol.needs.check()
 
 
 def data_request(config: RunConfig, task: str) -> DataRequest:
@@ -173,10 +182,9 @@ def plan_tasks(config: RunConfig, registry: Registry) -> list[TaskPlan]:
                 "check --ids against the benchmark's ids" if config.ids else "the dataset is empty",
             )
         generation = task.generation.with_overrides(**config.overrides.model_dump())
-        requests = [task.build_request(s, generation) for s in samples]
-        plans.append(
-            TaskPlan(task, protocols[task.name], generation, samples, requests, loaded.provenance)
-        )
+        protocol = protocols[task.name]
+        calls = {s.id: task.plan(s, generation, protocol) for s in samples}
+        plans.append(TaskPlan(task, protocol, generation, samples, calls, loaded.provenance))
     return plans
 
 

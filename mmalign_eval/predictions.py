@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from mmalign_eval.contracts import Sample
-from mmalign_eval.datasets import read_jsonl
 from mmalign_eval.errors import DataError, UsageError
+from mmalign_eval.toolkit.files import read_jsonl
 
 ID_FIELDS = ("question_id", "id", "image_id")
 # Benchmarks whose questions are named by several fields (HallusionBench): a line holding all

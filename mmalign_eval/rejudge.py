@@ -8,42 +8,72 @@ from pathlib import Path
 
 from rich.console import Console
 
-from mmalign_eval import __version__
+from mmalign_eval.assemble import group_results, results_file, score_plans
 from mmalign_eval.contracts import Response
 from mmalign_eval.errors import DataError, UsageError
-from mmalign_eval.evaluation import evaluate_group, task_passed
 from mmalign_eval.journal import Journal
 from mmalign_eval.judges.records import JudgeConfig
 from mmalign_eval.judges.stage import judge_run
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.paths import default_cache_dir
 from mmalign_eval.plan import TaskPlan, plan_tasks
+from mmalign_eval.plans import ModelCall
 from mmalign_eval.registry import build_registry
 from mmalign_eval.results import ResultsFile, write_json, write_jsonl
-from mmalign_eval.runner import RunManifest, _now, score_plans
+from mmalign_eval.runner import RunManifest
+
+ByTask = dict[str, dict[str, dict[str, Response]]]
 
 
-def saved_responses(run_dir: Path, plans: Sequence[TaskPlan]) -> dict[str, dict[str, Response]]:
-    """Each task's responses by sample id, via the sample records' keys and the journal."""
+def _recorded_keys(run_dir: Path) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """Each sample's answer key and failure reason as samples.jsonl recorded them."""
     keys: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     for line in (run_dir / "samples.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         keys[(row["task"], row["id"])] = (row.get("key"), row.get("reason"))
-    out: dict[str, dict[str, Response]] = {}
+    return keys
+
+
+def saved_responses(run_dir: Path, plans: Sequence[TaskPlan], namespace: str | None) -> ByTask:
+    """Each task's responses by sample id and role, from the journal.
+
+    Keys are recomputed from the plan and the run's response namespace; runs that predate
+    the namespace in the manifest are found through the keys samples.jsonl recorded.
+    """
+    recorded = _recorded_keys(run_dir) if namespace is None else {}
+    out: ByTask = {}
     with Journal(run_dir / "journal.jsonl") as journal:
         for plan in plans:
-            by_id: dict[str, Response] = {}
+            by_id: dict[str, dict[str, Response]] = {}
             for sample in plan.samples:
-                key, reason = keys.get((plan.task.name, sample.id), (None, None))
-                stored = journal.get(key) if key else None
-                by_id[sample.id] = stored or Response(
-                    key=key or f"missing:{sample.id}",
-                    text="",
-                    finish_reason="error",
-                    error=f"no saved response ({reason or 'not in the journal'})",
-                )
+                by_id[sample.id] = {
+                    call.role: _saved(journal, call, namespace, recorded, plan.task.name, sample.id)
+                    for call in plan.calls[sample.id]
+                }
             out[plan.task.name] = by_id
     return out
+
+
+def _saved(
+    journal: Journal,
+    call: ModelCall,
+    namespace: str | None,
+    recorded: dict[tuple[str, str], tuple[str | None, str | None]],
+    task: str,
+    sample_id: str,
+) -> Response:
+    reason = None
+    if namespace is not None:
+        key: str | None = call.key(namespace)
+    else:
+        key, reason = recorded.get((task, sample_id), (None, None))
+    stored = journal.get(key) if key else None
+    return stored or Response(
+        key=key or f"missing:{sample_id}",
+        text="",
+        finish_reason="error",
+        error=f"no saved response ({reason or 'not in the journal'})",
+    )
 
 
 def rejudge_run(run_dir: Path, judge: JudgeConfig | None, console: Console) -> ResultsFile:
@@ -61,27 +91,15 @@ def rejudge_run(run_dir: Path, judge: JudgeConfig | None, console: Console) -> R
         config = config.model_copy(update={"judge": judge, "judges": {}})
     registry = build_registry()
     plans = plan_tasks(config, registry)
-    by_task = saved_responses(run_dir, plans)
+    by_task = saved_responses(run_dir, plans, manifest.engine.response_namespace)
     judging = judge_run(plans, by_task, config.judge_for, cache, run_dir, console)
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
     evaluations = score_plans(plans, by_task, bootstrap, judging)
-    by_name = {e.result.task: e for e in evaluations}
-    groups = [
-        evaluate_group(g, by_name, bootstrap)
-        for g in registry.groups_covered(p.task.name for p in plans)
-    ]
-    results = ResultsFile(
-        harness_version=__version__,
-        created_at=_now(),
-        run_id=manifest.run_id,
-        kind="run",
-        engine=manifest.engine,
-        seed=config.seed,
-        max_failure_rate=config.max_failure_rate,
-        tasks=[e.result for e in evaluations],
-        groups=groups,
-        passed=all(task_passed(e.result, config.max_failure_rate) for e in evaluations),
-    )
+    groups = group_results(registry, evaluations, bootstrap)
+    results = results_file(
+        "run", manifest.run_id, evaluations, groups, config.seed, config.max_failure_rate,
+        manifest.engine,
+    )  # fmt: skip
     write_json(run_dir / "manifest.json", manifest.model_copy(update={"config": config}))
     write_jsonl(run_dir / "samples.jsonl", (r for e in evaluations for r in e.records))
     write_json(run_dir / "results.json", results)

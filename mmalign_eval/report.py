@@ -204,7 +204,7 @@ def tasks_table(registry: Registry) -> Table:
         )
         group = f" (group {member_of[task.name]})" if task.name in member_of else ""
         protocols = ", ".join(
-            f"{p}{' (default)' if p == task.default_protocol else ''}" for p in task.protocols
+            f"{p}{' (default)' if p == task.default_protocol else ''}" for p in task.protocol_names
         )
         table.add_row(task.name, "task", task.family + group, metrics, protocols)
     for spec in registry.groups.values():

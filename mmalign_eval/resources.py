@@ -17,14 +17,6 @@ from mmalign_eval.errors import HarnessError
 from mmalign_eval.paths import default_cache_dir
 
 FETCH_COMMAND = "mmalign-eval resources fetch"
-# nltk >= 3.9 reads the pickle-free punkt_tab and the *_eng tagger instead of punkt and
-# averaged_perceptron_tagger. The Open Multilingual Wordnet is not needed: nltk loads it
-# only for languages other than English, which the lemmatiser never asks for.
-NLTK_PACKAGES: tuple[str, ...] = (
-    "punkt_tab",
-    "averaged_perceptron_tagger_eng",
-    "wordnet",
-)
 # Where each package is found inside an nltk data folder (nltk also tries a .zip beside it).
 NLTK_RESOURCE_PATHS: dict[str, str] = {
     "punkt_tab": "tokenizers/punkt_tab/english/",
@@ -61,13 +53,39 @@ WORDNET_LEXNAMES: tuple[str, ...] = (
 )  # fmt: skip
 # lexnames' third column: the syntactic category number of the file's synsets.
 _LEXNAME_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
-# AMBER's official synonym matching uses this model's word vectors (similarity > 0.8).
-AMBER_SPACY_MODEL = "en_core_web_lg"
-SPACY_EXTRA_HINT = "pip install 'mmalign-eval[amber]'"
+SPACY_INSTALL_HINT = "pip install spacy"
 
 
 class ResourceError(HarnessError):
     """A metric needs an NLP resource that is not installed; the hint says how to fetch it."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The offline NLP resources a protocol needs: checked before any model loads, fetched
+    ahead by `mmalign-eval resources fetch`, never downloaded during a run."""
+
+    nltk: tuple[str, ...] = ()
+    spacy: tuple[str, ...] = ()
+    install_hint: str = SPACY_INSTALL_HINT  # how to install spaCy for these models
+    alternative: str = ""  # appended to the hint: another way on (e.g. an offline protocol)
+
+    def check(self) -> None:
+        """Raise ResourceError naming the first missing resource and how to get it."""
+        try:
+            if self.nltk:
+                require_nltk(self.nltk)
+            for model in self.spacy:
+                require_spacy_model(model, self.install_hint)
+        except ResourceError as exc:
+            raise ResourceError(exc.message, (exc.hint or "") + self.alternative) from exc
+
+
+def union(needs: Sequence[Needs]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """All NLTK packages and spaCy models several protocols need, without repeats."""
+    nltk = tuple(dict.fromkeys(p for n in needs for p in n.nltk))
+    spacy = tuple(dict.fromkeys(m for n in needs for m in n.spacy))
+    return nltk, spacy
 
 
 @dataclass(frozen=True)
@@ -143,12 +161,12 @@ def spacy_model_available(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def require_spacy_model(name: str) -> None:
+def require_spacy_model(name: str, install_hint: str = SPACY_INSTALL_HINT) -> None:
     """Raise ResourceError when spaCy or the named model (word vectors) is missing."""
     if importlib.util.find_spec("spacy") is None:
         raise ResourceError(
             f"this metric needs spaCy and its '{name}' model; spaCy is not installed",
-            f"{SPACY_EXTRA_HINT}, then run `{FETCH_COMMAND}` on a connected machine",
+            f"{install_hint}, then run `{FETCH_COMMAND}` on a connected machine",
         )
     if not spacy_model_available(name):
         raise ResourceError(
@@ -157,7 +175,7 @@ def require_spacy_model(name: str) -> None:
         )
 
 
-def fetch(packages: Sequence[str] = NLTK_PACKAGES, spacy_models: Sequence[str] = ()) -> None:
+def fetch(packages: Sequence[str], spacy_models: Sequence[str] = ()) -> None:
     """Download NLTK packages into the harness folder and spaCy models with spaCy's installer."""
     if packages:
         _fetch_nltk(packages)
@@ -190,7 +208,7 @@ def _fetch_nltk(packages: Sequence[str]) -> None:
 
 def _fetch_spacy(model: str) -> None:
     if importlib.util.find_spec("spacy") is None:
-        raise ResourceError(f"spaCy is needed to fetch {model}", SPACY_EXTRA_HINT)
+        raise ResourceError(f"spaCy is needed to fetch {model}", SPACY_INSTALL_HINT)
     if spacy_model_available(model):
         return
     from spacy.cli import download
@@ -204,9 +222,7 @@ def _fetch_spacy(model: str) -> None:
         ) from exc
 
 
-def status(
-    packages: Sequence[str] = NLTK_PACKAGES, spacy_models: Sequence[str] = (AMBER_SPACY_MODEL,)
-) -> list[ResourceStatus]:
+def status(packages: Sequence[str], spacy_models: Sequence[str] = ()) -> list[ResourceStatus]:
     """Presence of each NLTK package and spaCy model."""
     missing = set(missing_nltk(packages))
     rows = [
@@ -214,7 +230,7 @@ def status(
     ]
     spacy_installed = importlib.util.find_spec("spacy") is not None
     for model in spacy_models:
-        detail = "" if spacy_installed else f"spaCy not installed ({SPACY_EXTRA_HINT})"
+        detail = "" if spacy_installed else f"spaCy not installed ({SPACY_INSTALL_HINT})"
         rows.append(ResourceStatus(model, "spacy", spacy_model_available(model), detail))
     return rows
 

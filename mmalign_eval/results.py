@@ -13,7 +13,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mmalign_eval.contracts import GenerationParams, ItemStatus, Record
+from mmalign_eval.contracts import (
+    ChoiceScore,
+    GenerationParams,
+    ItemStatus,
+    ParsedValue,
+    Record,
+    Response,
+)
 from mmalign_eval.engines.base import EngineInfo
 from mmalign_eval.judges.records import Judgement, TaskJudgeInfo
 from mmalign_eval.metrics.base import Direction, Scale
@@ -140,6 +147,9 @@ class PredictionsSource(Record):
     sha256: str
 
 
+ResultsKind = Literal["run", "score"]
+
+
 class ResultsFile(Record):
     """results.json: the numbers of a run or a scoring, with what produced them."""
 
@@ -147,7 +157,7 @@ class ResultsFile(Record):
     harness_version: str
     created_at: str
     run_id: str
-    kind: Literal["run", "score"]
+    kind: ResultsKind
     engine: EngineInfo | None = None
     predictions: PredictionsSource | None = None
     seed: int
@@ -155,6 +165,29 @@ class ResultsFile(Record):
     tasks: list[TaskResult]
     groups: list[GroupResult] = Field(default_factory=list)
     passed: bool = Field(description="False when a task's failure rate exceeded the threshold.")
+
+
+class CallRecord(Record):
+    """One call of a sample's plan beyond a single generation, as recorded."""
+
+    key: str
+    text: str | None
+    finish_reason: str | None
+    choices: list[ChoiceScore] = Field(default_factory=list)
+    reward: float | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, response: Response) -> CallRecord:
+        """The record of one response."""
+        return cls(
+            key=response.key,
+            text=response.text if response.error is None else None,
+            finish_reason=response.finish_reason,
+            choices=list(response.choices),
+            reward=response.reward,
+            error=response.error,
+        )
 
 
 class SampleRecord(Record):
@@ -166,13 +199,20 @@ class SampleRecord(Record):
     target: str
     response: str | None
     finish_reason: str | None
-    parsed: str | None
+    parsed: ParsedValue = Field(
+        description="The protocol's reading: a label, a number, a list (e.g. objects), ..."
+    )
     status: ItemStatus
     reason: str | None = None
     scores: dict[str, float] = Field(default_factory=dict)
     cluster: str | None = None
     key: str | None = None
     judgement: Judgement | None = None
+    calls: dict[str, CallRecord] = Field(
+        default_factory=dict,
+        description="Plans beyond one generation (K samples, both pairwise orders, option "
+        "log-likelihoods): every call by role.",
+    )
 
 
 def write_json(path: Path, model: BaseModel) -> None:

@@ -5,30 +5,25 @@ from __future__ import annotations
 import platform
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import Field
 from rich.console import Console
 
 from mmalign_eval import __version__
-from mmalign_eval.contracts import Record, Request, Response
+from mmalign_eval.assemble import group_results, responses_by_task, results_file, score_plans
+from mmalign_eval.contracts import Record
 from mmalign_eval.engines.base import Engine, EngineInfo
-from mmalign_eval.evaluation import (
-    TaskEvaluation,
-    TaskInputs,
-    evaluate_group,
-    evaluate_task,
-    task_passed,
-)
+from mmalign_eval.engines.registry import check_calls
+from mmalign_eval.evaluation import TaskEvaluation
+from mmalign_eval.generation import answer_all
 from mmalign_eval.hashing import stable_hash
 from mmalign_eval.journal import Journal
-from mmalign_eval.judges.stage import TaskJudging, judge_run
+from mmalign_eval.judges.stage import judge_run
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.plan import RunConfig, TaskPlan, default_run_id, plan_tasks
-from mmalign_eval.progress import generation_progress
 from mmalign_eval.registry import Registry
 from mmalign_eval.results import ResultsFile, write_json, write_jsonl
 
@@ -90,35 +85,9 @@ def run_identity(config: RunConfig, engine: Engine, plans: Sequence[TaskPlan]) -
             "responses": engine.response_namespace,
             "tasks": [(p.task.name, p.task.version, p.protocol.name) for p in plans],
             "data": [p.data.model_dump(mode="json") for p in plans],
-            "requests": [[r.key("") for r in p.requests] for p in plans],
+            "requests": [[c.key("") for c in p.all_calls()] for p in plans],
         }
     )
-
-
-def generate_all(
-    engine: Engine, journal: Journal, requests: Sequence[Request], console: Console
-) -> tuple[dict[str, Response], int]:
-    """Responses for all requests by key: from the journal, else generated once per key."""
-    namespace = engine.response_namespace
-    unique: dict[str, Request] = {}
-    for request in requests:
-        unique.setdefault(request.key(namespace), request)
-    pending = [r for k, r in unique.items() if k not in journal]
-    errors: dict[str, Response] = {}
-    with generation_progress(console, total=len(pending)) as advance:
-        for batch in engine.generate(pending):
-            journal.append(batch)
-            errors.update((r.key, r) for r in batch if r.error is not None)
-            advance(len(batch))
-    out = {}
-    for key in unique:
-        stored = journal.get(key)
-        out[key] = stored if stored is not None else errors[key]
-    return out, len(pending)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def run(
@@ -127,41 +96,30 @@ def run(
     """Evaluate a model on the configured tasks and write the run folder."""
     started = time.perf_counter()
     plans = plan_tasks(config, registry)
+    check_calls(config.engine.model, {c.kind for p in plans for c in p.all_calls()})
     data_done = time.perf_counter()
     engine = load_engine(config)
     model_done = time.perf_counter()
     run_id = config.run_id or default_run_id(config, run_identity(config, engine, plans))
     run_dir = Path(config.output_dir) / run_id
     console.print(f"[bold]run[/] {run_id}  ->  {run_dir}")
-    all_requests = [r for p in plans for r in p.requests]
+    all_calls = [c for p in plans for c in p.all_calls()]
+    namespace = engine.response_namespace
     with Journal(run_dir / "journal.jsonl") as journal:
         if len(journal):
             console.print(f"resuming: {len(journal)} responses already in the journal")
-        # Counted before generating: requests sharing a key with another request of this run
-        # (e.g. POPE questions common to several splits) are answered now, not by the journal.
-        namespace = engine.response_namespace
-        reused = sum(r.key(namespace) in journal for r in all_requests)
-        responses, generated = generate_all(engine, journal, all_requests, console)
+        # Counted before answering: calls sharing a key with another call of this run (e.g.
+        # POPE questions common to several splits) are answered now, not by the journal.
+        reused = sum(c.key(namespace) in journal for c in all_calls)
+        responses, generated = answer_all(engine, journal, all_calls, console)
     gen_done = time.perf_counter()
-    by_task = responses_by_task(plans, responses, engine.response_namespace)
+    by_task = responses_by_task(plans, responses, namespace)
     judging = judge_run(plans, by_task, config.judge_for, Path(config.cache_dir), run_dir, console)
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
     evaluations = score_plans(plans, by_task, bootstrap, judging)
-    groups = [
-        evaluate_group(g, {e.result.task: e for e in evaluations}, bootstrap)
-        for g in registry.groups_covered(p.task.name for p in plans)
-    ]
-    results = ResultsFile(
-        harness_version=__version__,
-        created_at=_now(),
-        run_id=run_id,
-        kind="run",
-        engine=engine.info,
-        seed=config.seed,
-        max_failure_rate=config.max_failure_rate,
-        tasks=[e.result for e in evaluations],
-        groups=groups,
-        passed=all(task_passed(e.result, config.max_failure_rate) for e in evaluations),
+    groups = group_results(registry, evaluations, bootstrap)
+    results = results_file(
+        "run", run_id, evaluations, groups, config.seed, config.max_failure_rate, engine.info
     )
     end = time.perf_counter()
     timings = Timings(
@@ -170,48 +128,13 @@ def run(
         generate_s=gen_done - model_done,
         score_s=end - gen_done,
         total_s=end - started,
-        requests_total=len(all_requests),
+        requests_total=len(all_calls),
         requests_generated=generated,
         requests_from_journal=reused,
         samples_per_s=generated / (gen_done - model_done) if generated else None,
     )
     _write(run_dir, config, engine.info, plans, evaluations, results, timings)
     return RunOutcome(results, run_dir, evaluations)
-
-
-def responses_by_task(
-    plans: Sequence[TaskPlan], responses: Mapping[str, Response], namespace: str
-) -> dict[str, dict[str, Response]]:
-    """Each task's responses by sample id."""
-    return {
-        plan.task.name: {
-            s.id: responses[r.key(namespace)]
-            for s, r in zip(plan.samples, plan.requests, strict=True)
-        }
-        for plan in plans
-    }
-
-
-def score_plans(
-    plans: Sequence[TaskPlan],
-    by_task: Mapping[str, Mapping[str, Response]],
-    bootstrap: BootstrapConfig,
-    judging: Mapping[str, TaskJudging],
-) -> list[TaskEvaluation]:
-    """Score every task (judged tasks with their judge replies)."""
-    evaluations = []
-    for plan in plans:
-        judged = judging.get(plan.task.name)
-        inputs = TaskInputs(
-            plan.task,
-            plan.protocol,
-            plan.data,
-            plan.generation,
-            judge_replies=judged.replies if judged else None,
-            judge=judged.info if judged else None,
-        )
-        evaluations.append(evaluate_task(inputs, plan.samples, by_task[plan.task.name], bootstrap))
-    return evaluations
 
 
 def _write(

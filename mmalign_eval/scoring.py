@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 from rich.console import Console
 
-from mmalign_eval import __version__
+from mmalign_eval.assemble import results_file
 from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import DataError, UsageError
-from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_task, task_passed
+from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_task
+from mmalign_eval.evidence import ANSWER, JUDGE
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.judges.base import JudgeBackend, judge_identity, load_backend
 from mmalign_eval.judges.records import JudgeConfig, JudgeIdentity, JudgeReply
@@ -23,7 +23,7 @@ from mmalign_eval.judges.stage import (
     TaskJudging,
     missing_judge_message,
     run_stage,
-    task_judge_info,
+    task_judging,
 )
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.predictions import (
@@ -33,8 +33,9 @@ from mmalign_eval.predictions import (
     read_predictions,
     resolve,
 )
+from mmalign_eval.protocols import Protocol
 from mmalign_eval.results import MatchReport, PredictionsSource, ResultsFile
-from mmalign_eval.task import DataRequest, Protocol, TaskSpec
+from mmalign_eval.task import DataRequest, TaskSpec
 
 _EXAMPLES = 10
 
@@ -43,7 +44,7 @@ _EXAMPLES = 10
 class ScoreRequest:
     """Arguments of the score command."""
 
-    task: TaskSpec
+    task: TaskSpec[Any]
     predictions: Path
     data: DataRequest
     protocol: str | None
@@ -61,12 +62,12 @@ class ScoreRequest:
 class Selection:
     """The benchmark items a scoring covers (answered or not) and how the ids matched."""
 
-    samples: list[Sample]
+    samples: list[Sample[Any]]
     matching: MatchReport
 
 
 def select_items(
-    request: ScoreRequest, samples: Sequence[Sample], predictions: Mapping[str, Prediction]
+    request: ScoreRequest, samples: Sequence[Sample[Any]], predictions: Mapping[str, Prediction]
 ) -> Selection:
     """The items to score: --ids, else the items the predictions name for benchmarks without
     a fixed item list (CHAIR without an image folder), else all; then --limit.
@@ -120,18 +121,18 @@ def _data_request(request: ScoreRequest, predictions: Mapping[str, Prediction]) 
 
 def check_judgements(
     request: ScoreRequest,
-    protocol: Protocol,
+    protocol: Protocol[Any, Any],
     predictions: Mapping[str, Prediction],
     console: Console,
 ) -> None:
     """Judgements in the file are never ignored in silence: under a protocol that does not
     read them this is an error, unless that protocol was named on purpose (then a warning)."""
     task = request.task
-    if task.uses_judge(protocol.name):
+    if protocol.judged:
         return
     if not any(p.judgement is not None for p in predictions.values()):
         return
-    readers = [name for name in task.protocols if task.uses_judge(name)]
+    readers = [p.name for p in task.protocols if p.judged]
     where = f"protocol {readers[0]} reads them" if readers else f"no {task.name} protocol does"
     message = (
         f"the predictions carry '{JUDGEMENT_FIELD}' fields, which protocol {protocol.name} "
@@ -144,9 +145,9 @@ def check_judgements(
 
 
 def _responses(
-    samples: Sequence[Sample], predictions: Mapping[str, Prediction]
-) -> dict[str, Response]:
-    """One response per answered sample; an answer that is not text is an error response."""
+    samples: Sequence[Sample[Any]], predictions: Mapping[str, Prediction]
+) -> dict[str, dict[str, Response]]:
+    """The answer of each answered sample; an answer that is not text is an error response."""
     out = {}
     for sample in samples:
         prediction = predictions.get(sample.id)
@@ -155,20 +156,21 @@ def _responses(
         key = f"prediction:{sample.id}"
         if prediction.text is None:
             error = f"the prediction is not text: {prediction.invalid}"
-            out[sample.id] = Response(key=key, text="", finish_reason="error", error=error)
+            answer = Response(key=key, text="", finish_reason="error", error=error)
         else:
-            out[sample.id] = Response(key=key, text=prediction.text, finish_reason="stop")
+            answer = Response(key=key, text=prediction.text, finish_reason="stop")
+        out[sample.id] = {ANSWER: answer}
     return out
 
 
 def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluation]:
     """Match predictions to the task's samples by id and score them."""
     task = request.task
-    protocol = task.protocol_for(request.protocol, request.data.source)
+    protocol = task.protocol(request.protocol, request.data.source)
     predictions = read_predictions(request.predictions)
     check_judgements(request, protocol, predictions, _console(request))
-    if protocol.requires is not None:
-        protocol.requires()  # before loading: a missing resource is the user's next step
+    if protocol.needs is not None:
+        protocol.needs.check()  # before loading: a missing resource is the user's next step
     loaded = task.loader(_data_request(request, predictions))
     selection = select_items(request, loaded.samples, predictions)
     samples = selection.samples
@@ -178,12 +180,11 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     digest = sha256_file(request.predictions)
     run_id = f"score-{task.name}-{digest[:10]}"
     judged = None
-    if task.judge is not None and task.uses_judge(protocol.name):
-        policy: Literal["zero", "failure"] = (
-            "zero" if protocol.name == task.official_protocol else "failure"
-        )
+    if task.judge is not None and protocol.judged:
         answered = [s for s in samples if s.id in responses]
-        judged_task = JudgedTask(task.name, task.judge, answered, responses, policy)
+        judged_task = JudgedTask(
+            task.name, task.judge, answered, responses, protocol.unparseable_policy
+        )
         folder = request.output_dir or Path("results") / run_id
         judged = judge_predictions(request, judged_task, resolved, folder)
     inputs = TaskInputs(
@@ -192,22 +193,16 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
         loaded.provenance,
         None,
         selection.matching,
-        judge_replies=judged.replies if judged else None,
+        verdicts=judged.verdicts if judged else None,
         judge=judged.info if judged else None,
     )
     config = BootstrapConfig(resamples=request.resamples, seed=request.seed)
     evaluation = evaluate_task(inputs, samples, responses, config)
-    results = ResultsFile(
-        harness_version=__version__,
-        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        run_id=run_id,
-        kind="score",
-        predictions=PredictionsSource(path=str(request.predictions), sha256=digest),
-        seed=request.seed,
-        max_failure_rate=request.max_failure_rate,
-        tasks=[evaluation.result],
-        passed=task_passed(evaluation.result, request.max_failure_rate),
-    )
+    source = PredictionsSource(path=str(request.predictions), sha256=digest)
+    results = results_file(
+        "score", run_id, [evaluation], [], request.seed, request.max_failure_rate,
+        predictions=source,
+    )  # fmt: skip
     return results, evaluation
 
 
@@ -219,7 +214,7 @@ def judge_predictions(
 ) -> TaskJudging:
     """Judgements given with the predictions, plus the judge's for lines without one."""
     given = {
-        s.id: JudgeReply(key=f"judgement:{s.id}", text=text)
+        s.id: {JUDGE: JudgeReply(key=f"judgement:{s.id}", text=text)}
         for s in task.samples
         if (text := _given_judgement(task, predictions[s.id])) is not None
     }
@@ -242,7 +237,7 @@ def judge_predictions(
             stage = run_stage([part], identity, config, factory, folder, _console(request))
         merged = {**stage.replies[task.name], **given}
         stage = replace(stage, replies={task.name: merged}, cached=stage.cached + len(given))
-    return TaskJudging(stage.replies[task.name], task_judge_info(task, identity, config, stage))
+    return task_judging(task, identity, config, stage)
 
 
 def _given_judgement(task: JudgedTask, prediction: Prediction) -> str | None:

@@ -1,28 +1,25 @@
-"""What a benchmark adapter declares: data loading, prompt, answer protocols and metrics."""
+"""What a benchmark adapter declares: data, prompt, request plan, protocols, columns, metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Generic, Literal
 
-from mmalign_eval.contracts import (
-    GenerationParams,
-    ImagePart,
-    ItemScore,
-    Message,
-    Record,
-    Request,
-    Response,
-    Sample,
-    TextPart,
-)
+from typing_extensions import TypeVar
+
+from mmalign_eval.columns import Columns, check_metrics
+from mmalign_eval.contracts import GenerationParams, ItemScore, Record, Response, Sample
 from mmalign_eval.errors import UsageError
+from mmalign_eval.evidence import ANSWER, JUDGE, Evidence, failed_item, scored_item
 from mmalign_eval.hashing import sha256_file, sha256_text
 from mmalign_eval.judges.records import JudgeReply, JudgeTaskSpec
 from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
-from mmalign_eval.sources import is_synthetic
+from mmalign_eval.plans import ModelCall, generate, rank_options, user_request
+from mmalign_eval.protocols import Protocol, Scorer, check_protocols, resolve_protocol
+
+Info = TypeVar("Info", default=Any)
 
 
 class DataRequest(Record):
@@ -63,72 +60,85 @@ def file_provenance(
 
 
 @dataclass(frozen=True)
-class LoadedData:
+class LoadedData(Generic[Info]):
     """A task's samples together with where they came from."""
 
-    samples: list[Sample]
+    samples: list[Sample[Info]]
     provenance: DataProvenance
 
 
 @dataclass(frozen=True)
-class ParsedAnswer:
-    """A protocol's reading of a response: a label, or None with the reason it failed."""
+class PredictionIds:
+    """How a line of a predictions file names its item: the first of `fields` present, or,
+    for benchmarks named by several fields (HallusionBench), their '_'-join when a line holds
+    all of `composite`."""
 
-    label: str | None
-    reason: str | None = None
+    fields: tuple[str, ...] = ("question_id", "id")
+    composite: tuple[str, ...] = ()
+
+    def read(self, row: Mapping[str, object]) -> str | None:
+        """The item id of a line, or None when it names none."""
+        if self.composite and all(f in row for f in self.composite):
+            return "_".join(str(row[f]) for f in self.composite)
+        key = next((f for f in self.fields if f in row), None)
+        return None if key is None else str(row[key])
 
 
-Scorer = Callable[[Sample, ParsedAnswer], dict[str, float]]
-
-
-@dataclass(frozen=True)
-class Protocol:
-    """A named way of turning a response into an answer (e.g. the official script's rule)."""
-
-    name: str
-    description: str
-    parse: Callable[[str], ParsedAnswer]
-    # Offline resources this protocol reads (NLTK data, word vectors), checked before any
-    # model loads; raises a HarnessError (e.g. resources.ResourceError) with the fetch hint.
-    requires: Callable[[], None] | None = None
-    # Per-item scoring when it differs from the task's (e.g. exact instead of vector synonyms).
-    item_values: Scorer | None = None
+Planner = Callable[[Sample[Info], GenerationParams, Protocol[Info, Any]], tuple[ModelCall, ...]]
 
 
 @dataclass(frozen=True)
-class TaskSpec:
-    """A registered benchmark task."""
+class TaskSpec(Generic[Info]):
+    """A registered benchmark task: data, prompt, plan, protocols, columns and metrics."""
 
     name: str
     family: str
     version: str
     description: str
     prompt_template: str  # formatted with the sample's question as {question}
-    loader: Callable[[DataRequest], LoadedData]
-    protocols: Mapping[str, Protocol]
-    default_protocol: str
+    loader: Callable[[DataRequest], LoadedData[Info]]
+    protocols: tuple[Protocol[Info, Any], ...]
     metrics: tuple[MetricSpec, ...]
-    item_values: Scorer
+    columns: Columns
+    score_values: Scorer[Info, Any]  # (sample, read value) -> per-item column values
     generation: GenerationParams = field(default_factory=GenerationParams)
-    # Judged tasks (MMHal-Bench, ...): protocols then parse the judge's text, not the response.
+    # Judged protocols: how the judge is asked and its verdict parsed (judges/records.py).
     judge: JudgeTaskSpec | None = None
-    # The protocol that reproduces the official script, when it is not the default one.
-    official_protocol: str | None = None
-    # The protocol used on synthetic data when none is named: one that needs no downloaded
-    # resources, so the offline demo completes (e.g. AMBER's offline noun matching).
-    synthetic_protocol: str | None = None
-    # The protocols that read the judge's text (None: all); the others score the response
-    # itself and need no judge (e.g. Object HalBench's rule-based extraction).
-    judge_protocols: frozenset[str] | None = None
+    # What the model is asked per sample; default: one generation of the rendered prompt
+    # (or, under a log-likelihood protocol, the log-likelihood of each of `options`).
+    planner: Planner[Info] | None = None
+    options: Callable[[Sample[Info]], tuple[str, ...]] | None = None
+    prediction_ids: PredictionIds = field(default_factory=PredictionIds)
     # No fixed item list without its images (CHAIR: any COCO images): `score` then scores the
     # items the predictions name, instead of counting every other image as missing.
     open_item_set: bool = False
 
+    def __post_init__(self) -> None:
+        check_protocols(self.name, self.protocols)
+        check_metrics(self.name, self.metrics, self.columns)
+        if sum(m.primary for m in self.metrics) != 1:
+            raise ValueError(f"task {self.name} must have exactly one primary metric")
+        if self.judge is None and any(p.judged for p in self.protocols):
+            raise ValueError(f"task {self.name} has a judged protocol but no judge")
+
+    @property
+    def default_protocol(self) -> str:
+        """Name of the protocol used when none is named (on real data)."""
+        return next(p.name for p in self.protocols if p.default)
+
+    @property
+    def official_protocol(self) -> str | None:
+        """Name of the protocol that reproduces the official script, if one does."""
+        return next((p.name for p in self.protocols if p.official), None)
+
+    @property
+    def protocol_names(self) -> tuple[str, ...]:
+        """Every protocol's name, in declaration order."""
+        return tuple(p.name for p in self.protocols)
+
     def uses_judge(self, protocol: str) -> bool:
         """Whether scoring with the named protocol needs the judge stage."""
-        return self.judge is not None and (
-            self.judge_protocols is None or protocol in self.judge_protocols
-        )
+        return any(p.name == protocol and p.judged for p in self.protocols)
 
     @property
     def prompt_hash(self) -> str:
@@ -140,70 +150,54 @@ class TaskSpec:
         """Name of the task's primary metric."""
         return next(spec.name for spec in self.metrics if spec.primary)
 
-    def protocol(self, name: str | None) -> Protocol:
-        """The named protocol, or the default one; unknown names are a usage error."""
-        key = name or self.default_protocol
-        if key not in self.protocols:
-            known = ", ".join(sorted(self.protocols))
-            raise UsageError(f"task {self.name} has no protocol '{key}'", f"choose one of: {known}")
-        return self.protocols[key]
+    def protocol(self, name: str | None, source: str | None = None) -> Protocol[Info, Any]:
+        """The named protocol; unnamed, the synthetic default on synthetic data, else the
+        default; an unknown name is a usage error."""
+        return resolve_protocol(self.name, self.protocols, name, source)
 
-    def protocol_for(self, name: str | None, source: str | None) -> Protocol:
-        """The named protocol; unnamed, the synthetic-data one on synthetic data, else default."""
-        if name is None and self.synthetic_protocol is not None and is_synthetic(source):
-            return self.protocols[self.synthetic_protocol]
-        return self.protocol(name)
-
-    def render_prompt(self, sample: Sample) -> str:
+    def render_prompt(self, sample: Sample[Info]) -> str:
         """The text the model sees for a sample."""
         return self.prompt_template.format(question=sample.question)
 
-    def build_request(self, sample: Sample, generation: GenerationParams) -> Request:
-        """A single-turn chat request: the sample's images first, then the prompt text."""
-        parts: list[ImagePart | TextPart] = [ImagePart(media=m) for m in sample.media]
-        parts.append(TextPart(text=self.render_prompt(sample)))
-        message = Message(role="user", content=tuple(parts))
-        return Request(messages=(message,), generation=generation)
+    def plan(
+        self, sample: Sample[Info], generation: GenerationParams, protocol: Protocol[Info, Any]
+    ) -> tuple[ModelCall, ...]:
+        """The calls one sample needs from the evaluated model."""
+        if self.planner is not None:
+            return self.planner(sample, generation, protocol)
+        request = user_request(sample.media, self.render_prompt(sample), generation)
+        if protocol.asks == "loglikelihood":
+            if self.options is None:
+                raise UsageError(f"task {self.name} has no options to rank by log-likelihood")
+            return (rank_options(request, self.options(sample)),)
+        return (generate(request),)
 
-    def score(
+    def score(self, evidence: Evidence[Info], protocol: Protocol[Info, Any]) -> ItemScore:
+        """Per-item score; failed calls, missing judgements and unreadable answers are
+        counted failures, never values."""
+        sample = evidence.sample
+        failure = evidence.failure(protocol.judged)
+        if failure is not None:
+            return failed_item(sample, *failure)
+        reading = protocol.apply(evidence)
+        if reading.value is None:
+            return failed_item(sample, "unparseable", reading.reason)
+        values = (protocol.score or self.score_values)(sample, reading.value)
+        return scored_item(sample, reading.value, values, self.columns, reading.reason)
+
+    def score_answer(
         self,
-        sample: Sample,
+        sample: Sample[Info],
         response: Response,
-        protocol: Protocol,
-        judgement: JudgeReply | None = None,
+        protocol: Protocol[Info, Any],
+        reply: JudgeReply | None = None,
     ) -> ItemScore:
-        """Per-item score; engine errors and unparseable answers are failures, not zeros.
-
-        A judged task parses the judge's reply; a missing or failed judgement is an error.
-        """
-        if response.error is not None:
-            return ItemScore(
-                sample_id=sample.id, status="error", reason=response.error, cluster=sample.cluster
-            )
-        text = response.text
-        if self.uses_judge(protocol.name):
-            if judgement is None or judgement.error is not None:
-                reason = "not judged" if judgement is None else f"judge error: {judgement.error}"
-                return ItemScore(
-                    sample_id=sample.id, status="error", reason=reason, cluster=sample.cluster
-                )
-            text = judgement.text
-        parsed = protocol.parse(text)
-        if parsed.label is None:
-            return ItemScore(
-                sample_id=sample.id,
-                status="unparseable",
-                reason=parsed.reason,
-                cluster=sample.cluster,
-            )
-        return ItemScore(
-            sample_id=sample.id,
-            status="ok",
-            reason=parsed.reason,  # e.g. an unparseable judgement scored 0 by the official rule
-            parsed=parsed.label,
-            values=(protocol.item_values or self.item_values)(sample, parsed),
-            cluster=sample.cluster,
-        )
+        """Score one sample of a single-answer task (with its judge reply when judged)."""
+        verdicts = {}
+        if protocol.judged:
+            assert self.judge is not None
+            verdicts = {JUDGE: self.judge.verdict(reply)}
+        return self.score(Evidence(sample, {ANSWER: response}, verdicts), protocol)
 
 
 @dataclass(frozen=True)
@@ -243,7 +237,7 @@ class SuiteSpec:
     description: str = ""
 
 
-Registrable = TaskSpec | GroupSpec | SuiteSpec
+Registrable = TaskSpec[Any] | GroupSpec | SuiteSpec
 _R = TypeVar("_R", bound=Callable[[], object])
 REGISTRATION_MARK = "__mmalign_eval_register__"
 

@@ -75,7 +75,7 @@ def defined_protocols(values: OptionValues, registry: Registry) -> OptionValues:
     kept = {
         task: name
         for task, name in values.by_task.items()
-        if values.named_as[task] == task or name in registry.tasks[task].protocols
+        if values.named_as[task] == task or name in registry.tasks[task].protocol_names
     }
     for group in set(values.named_as.values()) - set(values.by_task):
         if not any(values.named_as[t] == group for t in kept):

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from mmalign_eval.data.synthetic import ensure_synthetic_pope
 from mmalign_eval.registry import build_registry
 from mmalign_eval.testing import cli_command, cli_env, run_cli
+from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope
 
 POPE_TASKS = ("pope_adversarial", "pope_popular", "pope_random")
 SCRIPT = Path(sys.executable).with_name("mmalign-eval")

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from mmalign_eval.data.synthetic import ensure_synthetic_pope, label_file_name
 from mmalign_eval.metrics.binary import confusion_values
 from mmalign_eval.testing import run_cli
+from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope, label_file_name
 
 pytestmark = pytest.mark.slow
 TASKS = ("pope_adversarial", "pope_popular", "pope_random")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -11,22 +12,29 @@ from pathlib import Path
 
 import pytest
 
+from mmalign_eval.registry import build_registry
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
 def test_non_editable_install_finds_tasks(tmp_path: Path) -> None:
     target = tmp_path / "site"
+    # From a copy without build outputs: a stale build/ folder would ship deleted modules.
+    source = tmp_path / "source"
+    skip = shutil.ignore_patterns(".git", ".venv", "build", "results", "*.egg-info", "__pycache__")
+    shutil.copytree(REPO, source, ignore=skip)
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(REPO)],
+         "--target", str(target), str(source)],
         check=True,
         capture_output=True,
     )  # fmt: skip
-    assert (target / "mmalign_eval_tasks" / "hallucination" / "pope.py").is_file()
+    assert (target / "mmalign_eval_tasks" / "hallucination" / "pope" / "task.py").is_file()
     # The shipped leaderboard is package data too (found by `leaderboard show hallucination`).
     assert (target / "mmalign_eval_leaderboards" / "hallucination.json").is_file()
-    assert (target / "mmalign_eval_tasks" / "hallucination" / "mmhal_bench_judge_v1.txt").is_file()
+    judge = target / "mmalign_eval_tasks" / "hallucination" / "mmhal_bench" / "judge_v1.txt"
+    assert judge.is_file() and (target / "mmalign_eval" / "py.typed").is_file()
     # Every module of the package is imported from the installed copy. `-S` keeps the
     # editable install's import hook (a .pth file) away, which would otherwise supply any
     # subpackage missing from the install; the dependencies come from site-packages.
@@ -55,3 +63,5 @@ def test_non_editable_install_finds_tasks(tmp_path: Path) -> None:
     expected = {"mmhal_bench", "pope_adversarial", "pope_popular", "pope_random"}
     expected |= {f"amber_{k}" for k in ("generative", "discriminative", "existence", "attribute")}
     assert set(out[2].split(",")) >= expected | {"amber_relation"}
+    # Every task the source tree registers is in the installed copy: no package list to forget.
+    assert out[2].split(",") == sorted(build_registry().tasks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mmalign_eval import Columns, MetricSpec, Protocol, Reading, ratio
 from mmalign_eval.errors import UsageError
 from mmalign_eval.registry import DuplicateNameError, Registry, build_registry
 from mmalign_eval.task import GroupSpec, SuiteSpec, TaskSpec
@@ -24,10 +25,10 @@ def _task(name: str) -> TaskSpec:
         description="",
         prompt_template="{question}",
         loader=lambda request: None,  # type: ignore[arg-type,return-value]
-        protocols={},
-        default_protocol="official",
-        metrics=(),
-        item_values=lambda sample, parsed: {},
+        protocols=(Protocol("official", "as is", Reading, default=True),),
+        metrics=(MetricSpec("share", lambda t: ratio(t["hit"], t["n"]), "higher", primary=True),),
+        columns=Columns.of("hit", "n"),
+        score_values=lambda sample, value: {"hit": 1.0, "n": 1.0},
     )
 
 
@@ -49,7 +50,7 @@ def test_builtin_tasks_are_found(registry: Registry) -> None:
         task = registry.tasks[name]
         assert task.name == name
         assert task.family == "hallucination"
-        assert task.default_protocol in task.protocols
+        assert task.default_protocol in task.protocol_names
         assert task.primary_metric == "f1"
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from mmalign_eval import resources
 from mmalign_eval.resources import ResourceError
+from mmalign_eval_tasks.hallucination.amber.nouns import NLTK_PACKAGES, SPACY_MODEL
 
 
 def test_missing_nltk_package_names_the_fetch_command(
@@ -53,8 +54,8 @@ def test_fetch_failure_is_a_resource_error(monkeypatch: pytest.MonkeyPatch, tmp_
 
 def test_status_lists_every_resource(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MMALIGN_EVAL_CACHE", str(tmp_path))
-    rows = resources.status()
-    assert [r.name for r in rows] == [*resources.NLTK_PACKAGES, resources.AMBER_SPACY_MODEL]
+    rows = resources.status(NLTK_PACKAGES, (SPACY_MODEL,))
+    assert [r.name for r in rows] == [*NLTK_PACKAGES, SPACY_MODEL]
 
 
 # -- WordNet from a local dict folder (Debian's wordnet-base) -----------------------------

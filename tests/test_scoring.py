@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from mmalign_eval.data.synthetic import ensure_synthetic_pope, label_file_name
 from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.results import TaskResult
 from mmalign_eval.scoring import ScoreRequest, read_predictions, score_predictions
 from mmalign_eval.task import DataRequest
-from mmalign_eval_tasks.hallucination import pope
+from mmalign_eval_tasks.hallucination.pope import task as pope
+from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope, label_file_name
 
 SharedFile = Callable[..., Path]
 UNKNOWN_ID = "999999"
@@ -207,7 +207,7 @@ def test_synthetic_labels(
     ]
     predictions = _write_jsonl(tmp_path / "answers.jsonl", lines[::-1])
     result = _score(synthetic_labels, predictions, tmp_path / "cache", split="random")
-    parsed = [pope.parse_official(a).label or "" for a in answers]
+    parsed = [pope.parse_official(a).value or "" for a in answers]
     _assert_metrics(result, _expected(list(zip(parsed, [r["label"] for r in rows], strict=True))))
     assert result.n_samples == len(rows) == 36
     assert result.matching is not None

@@ -35,6 +35,9 @@ class EngineInfo(Record):
     batch_size: int
     trust_remote_code: bool
     versions: dict[str, str]
+    response_namespace: str | None = Field(
+        default=None, description="Prefix of the run's response keys (re-scoring finds them)."
+    )
 
 
 class Engine(Protocol):

@@ -120,6 +120,7 @@ class HFEngine:
             batch_size=self.config.batch_size,
             trust_remote_code=self.config.trust_remote_code,
             versions={"torch": torch.__version__, "transformers": transformers.__version__},
+            response_namespace=self.response_namespace,
         )
 
     @property

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
-from mmalign_eval.contracts import Message, Record, Sample
+from mmalign_eval.contracts import Message, Record, Response, Sample
 from mmalign_eval.hashing import sha256_text, stable_hash
 from mmalign_eval.judges.templates import JudgeTemplate
 
@@ -74,10 +74,11 @@ class JudgeIdentity(Record):
 
 
 class JudgeInput(Record):
-    """One judge call: the messages for one sample of one task."""
+    """One judge call: the messages for one sample (and role) of one task."""
 
     task: str
     sample_id: str
+    role: str = "judge"  # not part of the key: equal prompts are one cache entry
     messages: tuple[Message, ...]
     choices: tuple[str, ...] = ()  # the task's closed set of verdicts (used in choice mode)
 
@@ -140,6 +141,31 @@ class JudgeCounts(Record):
         return self.unparseable + self.error + self.not_judged
 
 
+VerdictStatus = Literal["ok", "unparseable", "error", "not_judged"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judge call's outcome, parsed once: the typed verdict the task's judge declares (a
+    rating, a correctness label, an object list, a preference), or why there is none."""
+
+    status: VerdictStatus
+    value: Any = None
+    reason: str | None = None
+    reply: JudgeReply | None = None
+
+
+@dataclass(frozen=True)
+class JudgeRequest:
+    """One call a judged sample needs: its role, the prompt, its choice-mode options and,
+    where the official script settles the answer itself, that reply (no call is made)."""
+
+    role: str
+    text: str
+    choices: tuple[str, ...] = ()
+    fixed: str | None = None
+
+
 @dataclass(frozen=True)
 class JudgeTaskSpec:
     """What a judged task declares: its template, official judge, input builder and parser."""
@@ -148,7 +174,7 @@ class JudgeTaskSpec:
     official_model: str  # e.g. "gpt-4-0314": numbers by another judge are flagged
     official_backend: BackendName
     render: Callable[[Sample, str], str]  # (sample, model response) -> judge prompt text
-    parse: Callable[[str], int | None]  # judge text -> rating, None when unparseable
+    parse: Callable[[str], Any]  # judge text -> typed verdict, None when unparseable
     expected_output_tokens: int = 200  # for the cost estimate printed before judging
     unparseable_reason: str = "the judge's text holds no verdict"
     choices: tuple[str, ...] = ()  # closed set of verdict texts, for local judges in choice mode
@@ -158,6 +184,9 @@ class JudgeTaskSpec:
     # The official script's own verdict for some answers, without asking the judge (e.g.
     # RLHF-V gives answers of three words or fewer an empty object list): reply text or None.
     fixed_reply: Callable[[str], str | None] | None = None
+    # Judges asked more than once per sample (pairwise in both orders, repeated gradings):
+    # (sample, responses by plan role, choice mode) -> the calls. Default: one "judge" call.
+    calls: Callable[[Sample, Mapping[str, Response], bool], tuple[JudgeRequest, ...]] | None = None
 
     def fixed(self, response: str) -> str | None:
         """The official script's own reply for this answer, if it gives one without a judge."""
@@ -166,6 +195,28 @@ class JudgeTaskSpec:
     def options(self, sample: Sample, response: str) -> tuple[str, ...]:
         """What a judge in choice mode may answer for one item."""
         return self.candidates(sample, response) if self.candidates else self.choices
+
+    def requests(
+        self, sample: Sample, responses: Mapping[str, Response], choice: bool
+    ) -> tuple[JudgeRequest, ...]:
+        """The judge calls of one sample (per-item options only in choice mode, so a
+        generating judge's cache keys never depend on the option builder)."""
+        if self.calls is not None:
+            return self.calls(sample, responses, choice)
+        answer = responses["answer"].text
+        choices = self.options(sample, answer) if choice else self.choices
+        return (JudgeRequest("judge", self.render(sample, answer), choices, self.fixed(answer)),)
+
+    def verdict(self, reply: JudgeReply | None) -> Verdict:
+        """The reply parsed once into the task's verdict, or the reason there is none."""
+        if reply is None:
+            return Verdict("not_judged", reason="not judged")
+        if reply.error is not None:
+            return Verdict("error", reason=f"judge error: {reply.error}", reply=reply)
+        value = self.parse(reply.text)
+        if value is None:
+            return Verdict("unparseable", reason=self.unparseable_reason, reply=reply)
+        return Verdict("ok", value, reply=reply)
 
     def is_official(self, identity: JudgeIdentity) -> bool:
         """Whether a judge is the benchmark's official one (same backend and model id)."""

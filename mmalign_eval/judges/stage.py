@@ -24,9 +24,11 @@ from mmalign_eval.judges.records import (
     JudgeIdentity,
     JudgeInput,
     JudgeReply,
+    JudgeRequest,
     JudgeTaskSpec,
     TaskJudgeInfo,
     TemplateInfo,
+    Verdict,
     failed_judgements,
 )
 from mmalign_eval.plan import TaskPlan
@@ -35,29 +37,37 @@ CHARS_PER_TOKEN = 4  # rough; only used for the estimate and the token budget be
 NOT_JUDGED = "not judged: the judge budget was reached (rerun `mmalign-eval judge RUN_DIR`)"
 
 
+Responses = Mapping[str, Mapping[str, Response]]  # sample id -> plan role -> response
+Replies = dict[str, dict[str, JudgeReply]]  # sample id -> judge role -> reply
+
+
 @dataclass(frozen=True)
 class JudgedTask:
-    """A judged task's samples and the model's responses by sample id."""
+    """A judged task's samples and the model's responses (by sample id and plan role)."""
 
     name: str
     spec: JudgeTaskSpec
     samples: Sequence[Sample]
-    responses: Mapping[str, Response]
+    responses: Responses
     unparseable_policy: Literal["failure", "zero"] = "failure"
+
+    def answered(self, sample: Sample) -> bool:
+        """Whether every call of the sample succeeded (failed ones have nothing to judge)."""
+        return all(r.error is None for r in self.responses[sample.id].values())
 
 
 @dataclass
 class _Work:
-    keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (task, id) -> key
+    keys: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (task, id, role)
     pending: dict[str, JudgeInput] = field(default_factory=dict)  # key -> input, uncached
     fixed: dict[str, JudgeReply] = field(default_factory=dict)  # key -> the script's own reply
 
 
 @dataclass(frozen=True)
 class StageResult:
-    """Replies by task and sample id (absent: not judged) and what the stage did."""
+    """Replies by task, sample id and role (absent: not judged) and what the stage did."""
 
-    replies: dict[str, dict[str, JudgeReply]]
+    replies: dict[str, Replies]
     calls: int
     cached: int
     stopped: str | None
@@ -102,19 +112,14 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
-def judge_input(
-    task: str, sample: Sample, response: str, spec: JudgeTaskSpec, choice: bool = False
-) -> JudgeInput:
-    """The judge's single user turn for one sample (with its options in choice mode)."""
-    text = spec.render(sample, response)
-    # Per-item options only in choice mode, so a generating judge's cache keys do not
-    # change when the option builder does.
-    choices = spec.options(sample, response) if choice else spec.choices
+def judge_input(task: str, sample: Sample, request: JudgeRequest) -> JudgeInput:
+    """One judge call as a single user turn (with its options in choice mode)."""
     return JudgeInput(
         task=task,
         sample_id=sample.id,
-        messages=(Message(role="user", content=(TextPart(text=text),)),),
-        choices=choices,
+        role=request.role,
+        messages=(Message(role="user", content=(TextPart(text=request.text),)),),
+        choices=request.choices,
     )
 
 
@@ -124,17 +129,16 @@ def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeC
     work = _Work()
     for task in tasks:
         for sample in task.samples:
-            response = task.responses[sample.id]
-            if response.error is not None:
+            if not task.answered(sample):
                 continue  # the item already failed at generation; nothing to judge
-            item = judge_input(task.name, sample, response.text, task.spec, choice)
-            key = item.key(namespace, task.spec.template.sha256)
-            work.keys[(task.name, sample.id)] = key
-            fixed = task.spec.fixed(response.text)
-            if fixed is not None:
-                work.fixed[key] = JudgeReply(key=key, text=fixed, model="official rule")
-            elif key not in cache:
-                work.pending.setdefault(key, item)
+            for request in task.spec.requests(sample, task.responses[sample.id], choice):
+                item = judge_input(task.name, sample, request)
+                key = item.key(namespace, task.spec.template.sha256)
+                work.keys[(task.name, sample.id, request.role)] = key
+                if request.fixed is not None:
+                    work.fixed[key] = JudgeReply(key=key, text=request.fixed, model="official rule")
+                elif key not in cache:
+                    work.pending.setdefault(key, item)
     return work
 
 
@@ -154,11 +158,11 @@ def run_stage(
         cached = len(asked) - sum(1 for k in asked if k in work.pending)
         _announce(console, identity, work, cached, out_tokens)
         fresh, calls, stopped = _judge_pending(work, config, backend_factory, cache, out_tokens)
-        replies: dict[str, dict[str, JudgeReply]] = {t.name: {} for t in tasks}
-        for (task, sample_id), key in work.keys.items():
+        replies: dict[str, Replies] = {t.name: {} for t in tasks}
+        for (task, sample_id, role), key in work.keys.items():
             reply = work.fixed.get(key) or cache.get(key) or fresh.get(key)
             if reply is not None:
-                replies[task][sample_id] = reply
+                replies[task].setdefault(sample_id, {})[role] = reply
     if stopped:
         left = len(work.pending) - calls
         console.print(
@@ -213,24 +217,28 @@ def _judge_pending(
     return fresh, calls, budget.stopped
 
 
-def _rating_status(spec: JudgeTaskSpec, reply: JudgeReply | None) -> str:
-    if reply is None:
-        return "not_judged"
-    if reply.error is not None:
-        return "error"
-    return "ok" if spec.parse(reply.text) is not None else "unparseable"
+def task_verdicts(task: JudgedTask, replies: Replies) -> dict[str, dict[str, Verdict]]:
+    """Every judge call's verdict, parsed once, by sample id and role (answered samples)."""
+    out: dict[str, dict[str, Verdict]] = {}
+    for sample in task.samples:
+        if not task.answered(sample):
+            continue
+        got = replies.get(sample.id, {})
+        # Roles come from the calls the sample needs, so a call never made is "not judged".
+        roles = [r.role for r in task.spec.requests(sample, task.responses[sample.id], False)]
+        out[sample.id] = {role: task.spec.verdict(got.get(role)) for role in roles}
+    return out
 
 
 def task_judge_info(
-    task: JudgedTask, identity: JudgeIdentity, config: JudgeConfig, stage: StageResult
+    task: JudgedTask,
+    identity: JudgeIdentity,
+    config: JudgeConfig,
+    stage: StageResult,
+    verdicts: Mapping[str, Mapping[str, Verdict]],
 ) -> TaskJudgeInfo:
     """Judge identity, template and outcome counts of one task, for results.json."""
-    replies = stage.replies.get(task.name, {})
-    statuses = [
-        _rating_status(task.spec, replies.get(s.id))
-        for s in task.samples
-        if task.responses[s.id].error is None
-    ]
+    statuses = [v.status for by_role in verdicts.values() for v in by_role.values()]
     counts = JudgeCounts(
         ok=statuses.count("ok"),
         unparseable=statuses.count("unparseable"),
@@ -256,15 +264,23 @@ def task_judge_info(
 
 @dataclass(frozen=True)
 class TaskJudging:
-    """A judged task's replies by sample id and its results record."""
+    """A judged task's verdicts (by sample id and role) and its results record."""
 
-    replies: dict[str, JudgeReply]
+    verdicts: dict[str, dict[str, Verdict]]
     info: TaskJudgeInfo
+
+
+def task_judging(
+    task: JudgedTask, identity: JudgeIdentity, config: JudgeConfig, stage: StageResult
+) -> TaskJudging:
+    """The verdicts and the results record of one task after its stage."""
+    verdicts = task_verdicts(task, stage.replies.get(task.name, {}))
+    return TaskJudging(verdicts, task_judge_info(task, identity, config, stage, verdicts))
 
 
 def judge_run(
     plans: Sequence[TaskPlan],
-    responses: Mapping[str, Mapping[str, Response]],
+    responses: Mapping[str, Responses],
     judge_for: Callable[[str], JudgeConfig | None],
     cache_dir: Path,
     run_dir: Path,
@@ -281,10 +297,10 @@ def judge_run(
             spec=p.task.judge,
             samples=p.samples,
             responses=responses[p.task.name],
-            unparseable_policy="zero" if p.protocol.name == p.task.official_protocol else "failure",
+            unparseable_policy=p.protocol.unparseable_policy,
         )
         for p in plans
-        if p.task.judge is not None and p.task.uses_judge(p.protocol.name)
+        if p.task.judge is not None and p.protocol.judged
     ]
     stages: dict[JudgeConfig, list[JudgedTask]] = {}
     missing = []
@@ -313,10 +329,7 @@ def _judge_tasks(
     stage = run_stage(
         tasks, identity, config, lambda: load_backend(config, identity, cache_dir), run_dir, console
     )
-    return {
-        t.name: TaskJudging(stage.replies[t.name], task_judge_info(t, identity, config, stage))
-        for t in tasks
-    }
+    return {t.name: task_judging(t, identity, config, stage) for t in tasks}
 
 
 def missing_judge_message(tasks: Sequence[str]) -> tuple[str, str]:

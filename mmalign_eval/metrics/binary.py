@@ -6,6 +6,7 @@ from mmalign_eval.metrics.base import FloatArray, MetricSpec, Totals, ratio
 
 TP, FP, TN, FN = "tp", "fp", "tn", "fn"
 PRED_POSITIVE = "pred_pos"
+CONFUSION_COLUMNS = frozenset({TP, FP, TN, FN, PRED_POSITIVE})  # what confusion_values writes
 
 
 def confusion_values(predicted_positive: bool, gold_positive: bool) -> dict[str, float]:

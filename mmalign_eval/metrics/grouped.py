@@ -12,14 +12,20 @@ weight short by 1/|g|: the group then counts in proportion to its scored answers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from mmalign_eval.columns import Columns
 from mmalign_eval.metrics.base import FloatArray, Totals, ratio
 
 WEIGHT = "_w:"
 WRONG = "_wrong:"
+
+
+def group_columns(prefixes: Sequence[str]) -> Columns:
+    """The run-time columns of the given groupings (one pair per group), as declared."""
+    return Columns.of(prefixes=[f"{p}{kind}" for p in prefixes for kind in (WEIGHT, WRONG)])
 
 
 def group_values(prefix: str, group: str, size: int, correct: bool) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """Deterministic, stratified smoke subsets: never "the first N".
 
 A subset is generated from the loaded data, so the same dataset always gives the same ids
-on any machine: items are stratified by the benchmark's own category (metadata `category`,
+on any machine: items are stratified by the benchmark's own category (the sample's `category`,
 when a task has one) and label (the sample's target), each stratum gets its proportional
 share (largest remainders), and within a stratum items are ranked by a seeded hash of
 their id. Adding items to a dataset keeps most of an existing subset.
@@ -32,7 +32,7 @@ class SubsetSpec(Record):
 
 def stratum(sample: Sample) -> str:
     """The stratum of an item: benchmark category (if any) and label."""
-    return f"{sample.metadata.get('category', '')}|{sample.target}"
+    return f"{sample.category or ''}|{sample.target}"
 
 
 def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:

@@ -12,9 +12,9 @@ Case is kept, as NLTK keeps it: a capitalised 'Trees' matches no lowercase vocab
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
-from mmalign_eval.text.coco_objects import singularize_pattern
+from mmalign_eval.text.inflect import singularize_pattern
 
 # WordNet morphy's detachment rules for nouns (suffix, replacement), as NLTK applies them.
 WORDNET_NOUN_RULES: tuple[tuple[str, str], ...] = (
@@ -28,11 +28,11 @@ WORDNET_NOUN_RULES: tuple[tuple[str, str], ...] = (
     ("men", "man"),
     ("ies", "y"),
 )
-ALTERNATIVE = "/"  # joins a token's candidate forms inside a parsed label
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+Candidates = tuple[str, ...]  # one token's candidate forms, the token first
 
 
-def lemma_candidates(token: str) -> tuple[str, ...]:
+def lemma_candidates(token: str) -> Candidates:
     """The token, its morphy noun forms and its pattern.en singular, without repeats."""
     if token != token.lower():
         return (token,)  # WordNet's index is lowercase: NLTK returns such tokens unchanged
@@ -42,18 +42,18 @@ def lemma_candidates(token: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for form in forms if form))
 
 
-def encode_candidates(text: str) -> str:
-    """Every word token of a text with its candidate forms, as one space-separated label."""
-    return " ".join(ALTERNATIVE.join(lemma_candidates(t)) for t in _WORD.findall(text))
+def candidate_groups(text: str) -> tuple[Candidates, ...]:
+    """Every word token of a text with its candidate forms, in order."""
+    return tuple(lemma_candidates(t) for t in _WORD.findall(text))
 
 
-def resolve_group(group: str, vocabulary: Collection[str]) -> str | None:
+def resolve_group(group: Sequence[str], vocabulary: Collection[str]) -> str | None:
     """The shortest of one token's candidate forms that is in the vocabulary, else None."""
-    known = [form for form in group.split(ALTERNATIVE) if form in vocabulary]
+    known = [form for form in group if form in vocabulary]
     return min(known, key=len) if known else None
 
 
-def resolve_candidates(label: str, vocabulary: Collection[str]) -> list[str]:
+def resolve_candidates(groups: Sequence[Sequence[str]], vocabulary: Collection[str]) -> list[str]:
     """Per token, the shortest candidate in the vocabulary; tokens with none are dropped."""
-    resolved = (resolve_group(group, vocabulary) for group in label.split())
+    resolved = (resolve_group(group, vocabulary) for group in groups)
     return [word for word in resolved if word is not None]

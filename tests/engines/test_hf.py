@@ -20,13 +20,13 @@ from mmalign_eval.contracts import (
     Response,
     TextPart,
 )
-from mmalign_eval.data.synthetic import ensure_synthetic_pope
 from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.engines.hf import HFEngine, chat_messages
 from mmalign_eval.engines.tiny import ensure_tiny_model
 from mmalign_eval.media import media_from_file
 from mmalign_eval.registry import build_registry
 from mmalign_eval.task import DataRequest
+from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope
 
 MAX_NEW_TOKENS = 6
 PARAMS = GenerationParams(max_new_tokens=MAX_NEW_TOKENS)
@@ -70,7 +70,8 @@ def mixed_requests(cache_dir: Path, images: list[MediaRef]) -> list[Request]:
     """POPE requests plus hand-made ones of very different prompt lengths and image counts."""
     task = build_registry().tasks["pope_random"]
     loaded = task.loader(DataRequest(source="synthetic:4", cache_dir=str(cache_dir)))
-    pope = [task.build_request(s, PARAMS) for s in loaded.samples[:3]]
+    protocol = task.protocol(None)
+    pope = [task.plan(s, PARAMS, protocol)[0].request for s in loaded.samples[:3]]
     return [
         *pope,
         _ask(images[0], "Yes"),

@@ -24,11 +24,7 @@ def _samples(n: int, task: str = "t") -> list[Sample]:
     for i in range(n):
         category = "a" if i % 10 < 5 else "b" if i % 10 < 8 else "c"
         target = "yes" if i % 10 in (0, 5, 8) else "no"
-        out.append(
-            Sample(
-                id=str(i), task=task, question="q", target=target, metadata={"category": category}
-            )
-        )
+        out.append(Sample(id=str(i), task=task, question="q", target=target, category=category))
     return out
 
 

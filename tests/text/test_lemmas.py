@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mmalign_eval.text.lemmas import encode_candidates, lemma_candidates, resolve_candidates
+from mmalign_eval.text.lemmas import candidate_groups, lemma_candidates, resolve_candidates
 
 VOCABULARY = frozenset(
     {"dog", "glass", "glasses", "knife", "leaf", "berry", "bus", "box", "woman", "mouse",
@@ -34,11 +34,11 @@ VOCABULARY = frozenset(
 )
 def test_resolved_lemma(token: str, expected: str | None) -> None:
     assert lemma_candidates(token)[0] == token
-    assert resolve_candidates(encode_candidates(token), VOCABULARY) == (
+    assert resolve_candidates(candidate_groups(token), VOCABULARY) == (
         [expected] if expected else []
     )
 
 
 def test_a_sentence_keeps_order_and_repeats() -> None:
-    label = encode_candidates("Two dogs, a box; another dog's glasses (and the Trees).")
-    assert resolve_candidates(label, VOCABULARY) == ["dog", "box", "dog", "glass"]
+    groups = candidate_groups("Two dogs, a box; another dog's glasses (and the Trees).")
+    assert resolve_candidates(groups, VOCABULARY) == ["dog", "box", "dog", "glass"]

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from mmalign_eval import resources
-from mmalign_eval.text.lemmas import WORDNET_NOUN_RULES, encode_candidates, resolve_candidates
+from mmalign_eval.text.lemmas import WORDNET_NOUN_RULES, candidate_groups, resolve_candidates
 
 Lemmatize = Callable[[str], str]
 
@@ -172,7 +172,7 @@ def disagreements(
     for token in sorted(tokens):
         lemma = lemmatize(token)
         expected = [lemma] if lemma in vocabulary else []
-        ours = resolve_candidates(encode_candidates(token), vocabulary)
+        ours = resolve_candidates(candidate_groups(token), vocabulary)
         if ours != expected:
             out[token] = (ours, expected)
     return out

@@ -1,1 +1,0 @@
-"""Dataset helpers: locating, caching and synthesising benchmark data."""

@@ -1,0 +1,73 @@
+"""The engine registry: which engine answers a `--model`, and what it can be asked.
+
+An engine kind claims `--model` values (a prefix such as `openai:`, or everything else for
+the in-process Hugging Face engine), says which call kinds it answers (generation,
+option log-likelihoods, rewards) so a plan that needs more is refused before any model
+loads, and builds the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mmalign_eval.engines.base import Engine, EngineConfig
+from mmalign_eval.errors import UsageError
+from mmalign_eval.plans import CallKind
+
+
+@dataclass(frozen=True)
+class EngineKind:
+    """One way of answering calls."""
+
+    name: str
+    claims: Callable[[str], bool]  # does this kind handle the --model value?
+    check: Callable[[str], None]  # fail fast on a --model value that cannot work
+    load: Callable[[EngineConfig, Path], Engine]  # (config, cache dir) -> engine
+    calls: frozenset[CallKind]
+    description: str = ""
+
+
+def _load_hf(config: EngineConfig, cache: Path) -> Engine:
+    from mmalign_eval.engines.hf import HFEngine
+    from mmalign_eval.engines.resolve import resolve_model
+
+    resolved = resolve_model(config.model, cache)
+    return HFEngine(config, resolved.local_dir, cache / "fingerprints.json")
+
+
+def _check_hf(model: str) -> None:
+    from mmalign_eval.engines.resolve import check_model_argument
+
+    check_model_argument(model)
+
+
+HF = EngineKind(
+    name="hf",
+    claims=lambda model: True,
+    check=_check_hf,
+    load=_load_hf,
+    calls=frozenset({"generate", "loglikelihood"}),
+    description="in-process transformers model: a Hub id, a local folder, or tiny",
+)
+
+# Most specific first; the Hugging Face engine takes whatever no other kind claims.
+ENGINES: tuple[EngineKind, ...] = (HF,)
+
+
+def engine_kind(model: str, kinds: Sequence[EngineKind] = ENGINES) -> EngineKind:
+    """The engine kind that answers a --model value."""
+    return next(kind for kind in kinds if kind.claims(model))
+
+
+def check_calls(model: str, needed: set[str], kinds: Sequence[EngineKind] = ENGINES) -> None:
+    """Refuse a run whose plans need calls the engine cannot answer (before it loads)."""
+    kind = engine_kind(model, kinds)
+    missing = sorted(needed - kind.calls)
+    if missing:
+        raise UsageError(
+            f"the {kind.name} engine cannot answer {', '.join(missing)} calls, which this run "
+            "needs",
+            f"it answers {', '.join(sorted(kind.calls))}; choose another protocol or engine",
+        )

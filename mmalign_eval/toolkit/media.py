@@ -1,0 +1,36 @@
+"""Media of benchmark items: image files by name, with their state when they cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mmalign_eval.contracts import MediaRef, missing_media, unread_media
+from mmalign_eval.media import MediaError, media_from_file
+
+
+def file_media(path: Path | None, source: str) -> MediaRef:
+    """An image file's reference: ready (hashed), unread when there is no folder (scoring
+    saved answers), or missing when the file cannot be read, which fails only the requests
+    that carry it."""
+    if path is None:
+        return unread_media(source)
+    try:
+        return media_from_file(path)
+    except MediaError:
+        return missing_media(source, str(path))
+
+
+class ImageFolder:
+    """The images of a benchmark by name, each read and hashed once however many questions
+    share it (None: labels only, nothing is read)."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._refs: dict[str, MediaRef] = {}
+
+    def ref(self, name: str) -> MediaRef:
+        """The reference of the image at `root/name`."""
+        if name not in self._refs:
+            path = None if self.root is None else self.root / name
+            self._refs[name] = file_media(path, name)
+        return self._refs[name]

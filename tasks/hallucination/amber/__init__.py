@@ -1,0 +1,1 @@
+"""AMBER: generative and discriminative hallucination (Wang et al., 2023)."""

@@ -1,0 +1,1 @@
+"""CHAIR: hallucinated COCO objects in image descriptions (Rohrbach et al., 2018)."""

@@ -1,0 +1,1 @@
+"""POPE: yes/no object-existence questions (Li et al., 2023)."""
