@@ -7,18 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from mmalign_eval import resources
+from mmalign_eval.cli.console import err, out
 
 resources_app = typer.Typer(
     no_args_is_help=True,
     help="NLP resources (NLTK data, spaCy word vectors) that some metrics need offline.",
 )
-_out = Console()
-_err = Console(stderr=True)
 
 
 def declared() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -46,14 +44,14 @@ def fetch(
         if importlib.util.find_spec("spacy") is not None:
             models = list(needed_models)
         elif needed_models:
-            _err.print(
+            err.print(
                 f"spaCy is not installed: skipping {', '.join(needed_models)} "
                 f"({escape(resources.SPACY_INSTALL_HINT)})"
             )
     packages = packages if nltk else ()
     resources.fetch(packages, models)
     if packages:
-        _err.print(f"NLTK data in {resources.nltk_data_dir()}")
+        err.print(f"NLTK data in {resources.nltk_data_dir()}")
     _print_status(models or list(needed_models))
 
 
@@ -70,7 +68,7 @@ def wordnet(
 ) -> None:
     """Install NLTK's wordnet from a local WordNet 3.0 folder (no download needed)."""
     target = resources.install_wordnet_dict(source)
-    _err.print(f"WordNet copied from {escape(str(source))} to {escape(str(target))}")
+    err.print(f"WordNet copied from {escape(str(source))} to {escape(str(target))}")
 
 
 @resources_app.command("status")
@@ -85,5 +83,5 @@ def _print_status(models: list[str]) -> bool:
     table = Table("resource", "kind", "present", "detail")
     for row in rows:
         table.add_row(row.name, row.kind, "yes" if row.present else "no", escape(row.detail))
-    _out.print(table)
+    out.print(table)
     return all(row.present for row in rows)

@@ -7,11 +7,16 @@ to detect the margin).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from mmalign_eval.cli.console import err, out
+from mmalign_eval.cli.engine import check_model, load_engine
+from mmalign_eval.cli.groups import OptionGroup, option_groups
+from mmalign_eval.cli.options import cache_path
 from mmalign_eval.errors import UsageError
 
 if TYPE_CHECKING:
@@ -19,8 +24,8 @@ if TYPE_CHECKING:
     from mmalign_eval.plan import RunConfig
     from mmalign_eval.runner import RunManifest
     from mmalign_eval.stats.comparable import SettingDifference
-    from mmalign_eval.stats.gate import GatePolicy
-    from mmalign_eval.stats.paired import RunRecords
+    from mmalign_eval.stats.gate import GatePolicy, GateReport
+    from mmalign_eval.stats.paired import Alignment, RunRecords
 
 AllowOpt = Annotated[
     list[str] | None,
@@ -54,7 +59,6 @@ def compare(
     Tasks whose settings differ (data, ids, version, prompt, protocol, generation, judge)
     are listed above the table and their rows marked ≠, unless the difference is allowed.
     """
-    from mmalign_eval.cli import err, out
     from mmalign_eval.metrics.bootstrap import BootstrapConfig
     from mmalign_eval.results import write_json
     from mmalign_eval.stats.comparable import parse_allowed, run_differences
@@ -69,16 +73,7 @@ def compare(
     comparison = compare_runs(run_a, run_b, _metric_specs(), config, differences)
     if not comparison.metrics:
         raise UsageError(f"{a} and {b} share no scored items", "compare runs of the same tasks")
-    for difference in differences:
-        style = "dim" if difference.allowed else "yellow"
-        err.print(f"[{style}]settings: {difference.line()}[/]", highlight=False, soft_wrap=True)
-    if any(not d.allowed for d in differences):
-        err.print(
-            "[yellow]rows marked ≠ compare runs whose settings differ: their changes are not "
-            "only the model's (--allow-difference FIELD accepts a difference on purpose)[/]",
-            highlight=False,
-            soft_wrap=True,
-        )
+    _print_differences(differences)
     for line in mismatch_lines(
         comparison.mismatches, comparison.tasks_only_in_a, comparison.tasks_only_in_b
     ):
@@ -93,6 +88,20 @@ def compare(
     )
     if json_out is not None:
         write_json(json_out, comparison)
+
+
+def _print_differences(differences: Sequence[SettingDifference]) -> None:
+    """The settings that differ between compared runs; a warning if any is not allowed."""
+    for difference in differences:
+        style = "dim" if difference.allowed else "yellow"
+        err.print(f"[{style}]settings: {difference.line()}[/]", highlight=False, soft_wrap=True)
+    if any(not d.allowed for d in differences):
+        err.print(
+            "[yellow]rows marked ≠ compare runs whose settings differ: their changes are not "
+            "only the model's (--allow-difference FIELD accepts a difference on purpose)[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _margins(metric: list[str] | None) -> list[dict[str, Any]]:
@@ -128,7 +137,61 @@ def build_policy(path: Path | None, overrides: Mapping[str, Any]) -> GatePolicy:
         raise UsageError(f"bad gate option: {exc.errors()[0]['msg']}") from exc
 
 
+@dataclass(frozen=True)
+class PolicyOptions(OptionGroup):
+    """The gate policy: a policy file, and options that override its settings."""
+
+    policy: Annotated[
+        Path | None, typer.Option(help="Policy file (default: ./.mmalign-gate.toml or .json).")
+    ] = None
+    metric: Annotated[
+        list[str] | None, typer.Option(help="Gate task:metric[=margin] (repeatable).")
+    ] = None
+    margin: Annotated[float | None, typer.Option(help="Default margin (0.02).")] = None
+    alpha: Annotated[float | None, typer.Option(help="One-sided level (0.05).")] = None
+    power: Annotated[float | None, typer.Option(help="Power for the MDE (0.8).")] = None
+    subset: Annotated[
+        str | None, typer.Option(help="With --model: 'smoke' or 'full' (default: baseline's).")
+    ] = None
+    subset_size: Annotated[int | None, typer.Option(min=1, help="Items per task.")] = None
+    resamples: Annotated[int | None, typer.Option(help="Bootstrap resamples (2000).")] = None
+    seed: Annotated[int | None, typer.Option(help="Bootstrap seed (0).")] = None
+
+    def rules(self) -> GatePolicy:
+        """The policy file's settings (if any) with these options on top."""
+        overrides = {
+            "alpha": self.alpha,
+            "power": self.power,
+            "margin": self.margin,
+            "resamples": self.resamples,
+            "seed": self.seed,
+            "subset": self.subset,
+            "subset_size": self.subset_size,
+            "gate": _margins(self.metric),
+        }
+        return build_policy(self.policy, overrides)
+
+
+@dataclass(frozen=True)
+class ReplayOptions(OptionGroup):
+    """How `check --model` runs the candidate (None: as the baseline was run)."""
+
+    output_dir: Annotated[
+        Path, typer.Option(help="With --model: parent folder of the candidate run.")
+    ] = Path("results")
+    batch_size: Annotated[int | None, typer.Option(min=1, help="With --model.")] = None
+    device: Annotated[str | None, typer.Option(help="With --model: auto, cpu or cuda.")] = None
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache for models and data.")] = None
+
+    def engine_changes(self) -> dict[str, Any]:
+        """The engine settings given, to replace the baseline's."""
+        given = {"batch_size": self.batch_size, "device": self.device}
+        return {key: value for key, value in given.items() if value is not None}
+
+
+@option_groups
 def check(
+    *,
     baseline: Annotated[Path, typer.Option(help="Baseline run folder (or results.json).")],
     candidate: Annotated[
         Path | None, typer.Option(help="Candidate run folder (or results.json).")
@@ -136,30 +199,11 @@ def check(
     model: Annotated[
         str | None, typer.Option(help="Evaluate this checkpoint exactly as the baseline was.")
     ] = None,
-    policy: Annotated[
-        Path | None, typer.Option(help="Policy file (default: ./.mmalign-gate.toml or .json).")
-    ] = None,
-    metric: Annotated[
-        list[str] | None, typer.Option(help="Gate task:metric[=margin] (repeatable).")
-    ] = None,
-    margin: Annotated[float | None, typer.Option(help="Default margin (0.02).")] = None,
-    alpha: Annotated[float | None, typer.Option(help="One-sided level (0.05).")] = None,
-    power: Annotated[float | None, typer.Option(help="Power for the MDE (0.8).")] = None,
-    subset: Annotated[
-        str | None, typer.Option(help="With --model: 'smoke' or 'full' (default: baseline's).")
-    ] = None,
-    subset_size: Annotated[int | None, typer.Option(min=1, help="Items per task.")] = None,
-    resamples: Annotated[int | None, typer.Option(help="Bootstrap resamples (2000).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Bootstrap seed (0).")] = None,
+    gate_policy: PolicyOptions,
     report_dir: Annotated[
         Path, typer.Option(help="Where report.json, summary.md, junit.xml go.")
     ] = Path("gate-report"),
-    output_dir: Annotated[
-        Path, typer.Option(help="With --model: parent folder of the candidate run.")
-    ] = Path("results"),
-    batch_size: Annotated[int | None, typer.Option(min=1, help="With --model.")] = None,
-    device: Annotated[str | None, typer.Option(help="With --model: auto, cpu or cuda.")] = None,
-    cache_dir: Annotated[Path | None, typer.Option(help="Cache for models and data.")] = None,
+    replay: ReplayOptions,
     allow_difference: AllowOpt = None,
 ) -> None:
     """CI gate: fail (exit 1) on a real drop that may exceed the margin or on a gated metric
@@ -170,26 +214,11 @@ def check(
     allowed = parse_allowed(allow_difference or [])
     if (candidate is None) == (model is None):
         raise UsageError("pass exactly one of --candidate RUN and --model CHECKPOINT")
-    rules = build_policy(
-        policy,
-        {
-            "alpha": alpha,
-            "power": power,
-            "margin": margin,
-            "resamples": resamples,
-            "seed": seed,
-            "subset": subset,
-            "subset_size": subset_size,
-            "gate": _margins(metric),
-        },
-    )
+    rules = gate_policy.rules()
     base = load_run(baseline)
     subset_asked = False
     if model is not None:
-        engine = {"batch_size": batch_size, "device": device}
-        candidate, subset_asked = _evaluate_candidate(
-            base, model, rules, output_dir, engine, cache_dir
-        )
+        candidate, subset_asked = _evaluate_candidate(base, model, rules, replay)
     assert candidate is not None
     cand = load_run(candidate)
     differences = run_differences(base, cand, allowed, subset_asked)
@@ -197,7 +226,6 @@ def check(
 
 
 def _refuse_incomparable(differences: Sequence[SettingDifference]) -> None:
-    from mmalign_eval.cli import err
     from mmalign_eval.stats.comparable import blocking
 
     refused = blocking(differences)
@@ -221,11 +249,11 @@ def _gate(
     report_dir: Path,
     differences: Sequence[SettingDifference],
 ) -> int:
-    from mmalign_eval.cli import err, out
+    """Decide every gated metric, print and write the report; the exit code."""
     from mmalign_eval.metrics.bootstrap import BootstrapConfig
     from mmalign_eval.stats.compare import diff_runs
     from mmalign_eval.stats.gate import GateReport, decide, gated_metrics, missing_gate, overall
-    from mmalign_eval.stats.report import gate_table, mismatch_lines, write_reports
+    from mmalign_eval.stats.report import write_reports
 
     _refuse_incomparable(differences)
     config = BootstrapConfig(resamples=rules.resamples, seed=rules.seed)
@@ -255,29 +283,32 @@ def _gate(
         failing_tasks=failing,
         differences=list(differences),
     )
-    if failing:
-        err.print(f"[red]candidate failure rate above the threshold: {', '.join(failing)}[/]")
-    for line in mismatch_lines(
-        alignment.mismatches, alignment.tasks_only_in_a, alignment.tasks_only_in_b
-    ):
-        err.print(f"[yellow]not compared: {line}[/]", highlight=False, soft_wrap=True)
-    for difference in differences:
-        err.print(f"[dim]settings: {difference.line()}[/]", highlight=False, soft_wrap=True)
-    out.print(gate_table(report))
-    for gate in gates:
-        err.print(f"{gate.target}:{gate.metric}: {gate.reason}", highlight=False, soft_wrap=True)
+    _print_gate(report, alignment)
     written = write_reports(report, report_dir)
     err.print(f"gate {verdict} (exit {code}); wrote {', '.join(str(p) for p in written)}")
     return code
 
 
+def _print_gate(report: GateReport, alignment: Alignment) -> None:
+    """The gate's table on stdout; failing tasks, mismatches, settings and reasons on stderr."""
+    from mmalign_eval.stats.report import gate_table, mismatch_lines
+
+    if report.failing_tasks:
+        failing = ", ".join(report.failing_tasks)
+        err.print(f"[red]candidate failure rate above the threshold: {failing}[/]")
+    for line in mismatch_lines(
+        alignment.mismatches, alignment.tasks_only_in_a, alignment.tasks_only_in_b
+    ):
+        err.print(f"[yellow]not compared: {line}[/]", highlight=False, soft_wrap=True)
+    for difference in report.differences:
+        err.print(f"[dim]settings: {difference.line()}[/]", highlight=False, soft_wrap=True)
+    out.print(gate_table(report))
+    for gate in report.metrics:
+        err.print(f"{gate.target}:{gate.metric}: {gate.reason}", highlight=False, soft_wrap=True)
+
+
 def _evaluate_candidate(
-    base: RunRecords,
-    model: str,
-    rules: GatePolicy,
-    output_dir: Path,
-    engine: Mapping[str, Any],
-    cache_dir: Path | None,
+    base: RunRecords, model: str, rules: GatePolicy, replay: ReplayOptions
 ) -> tuple[Path, bool]:
     """Run the checkpoint with the baseline's tasks, subset, protocols and generation.
 
@@ -286,23 +317,22 @@ def _evaluate_candidate(
     """
     from pydantic import ValidationError
 
-    from mmalign_eval.cli import _cache, _load_hf_engine, err
     from mmalign_eval.engines.base import EngineConfig
-    from mmalign_eval.engines.resolve import check_model_argument
     from mmalign_eval.registry import build_registry
     from mmalign_eval.runner import run as run_evaluation
 
-    check_model_argument(model)
+    check_model(model)
     manifest = baseline_manifest(base.source)
-    config = replay_config(manifest, model, rules, str(output_dir), _cache(cache_dir))
-    changes = {key: value for key, value in engine.items() if value is not None}
+    output_dir, cache_dir = str(replay.output_dir), cache_path(replay.cache_dir)
+    config = replay_config(manifest, model, rules, output_dir, cache_dir)
+    changes = replay.engine_changes()
     try:
         settings = EngineConfig.model_validate({**config.engine.model_dump(), **changes})
     except ValidationError as exc:
         raise UsageError(f"bad engine option: {exc.errors()[0]['msg']}") from exc
     config = config.model_copy(update={"engine": settings})
     err.print(f"evaluating candidate {model} as the baseline was evaluated")
-    outcome = run_evaluation(config, build_registry(), err, _load_hf_engine)
+    outcome = run_evaluation(config, build_registry(), err, load_engine)
     return outcome.run_dir, config.subset != manifest.config.subset
 
 

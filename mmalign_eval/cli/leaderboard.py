@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from mmalign_eval.cli.console import err, out
+from mmalign_eval.cli.groups import OptionGroup, option_groups
 from mmalign_eval.leaderboard.io import DEFAULT_BOARDS_DIR
 
 leaderboard_app = typer.Typer(
     no_args_is_help=True,
     help="Compare runs and published rows side by side, with the settings behind each number.",
 )
-out = Console()
-err = Console(stderr=True)
 
 BoardsDir = Annotated[Path, typer.Option("--boards-dir", help="Folder of leaderboard files.")]
 BoardOpt = Annotated[str, typer.Option("--board", help="Leaderboard name (file <name>.json).")]
-MixedOpt = Annotated[
-    bool,
-    typer.Option(
-        "--mixed-settings/--separate-settings",
-        help="Rank entries whose settings differ on the sorted benchmark together (marked).",
-    ),
-]
-SortOpt = Annotated[
-    str | None, typer.Option("--sort", help="TASK or TASK:METRIC (default: first column).")
-]
+
+
+@dataclass(frozen=True)
+class RankOptions(OptionGroup):
+    """How show and export order the board's entries."""
+
+    sort: Annotated[
+        str | None, typer.Option("--sort", help="TASK or TASK:METRIC (default: first column).")
+    ] = None
+    mixed_settings: Annotated[
+        bool,
+        typer.Option(
+            "--mixed-settings/--separate-settings",
+            help="Rank entries whose settings differ on the sorted benchmark together (marked).",
+        ),
+    ] = False
 
 
 class ExportFormat(str, Enum):
@@ -116,10 +122,11 @@ def _settings_table(board_name: str, cols: list[object]) -> Table:
 
 
 @leaderboard_app.command()
+@option_groups
 def show(
+    *,
     name: Annotated[str, typer.Argument(help="Leaderboard name.")],
-    sort: SortOpt = None,
-    mixed_settings: MixedOpt = False,
+    ranking: RankOptions,
     tasks: Annotated[
         str | None, typer.Option("--tasks", help="Comma-separated benchmarks to show.")
     ] = None,
@@ -131,7 +138,7 @@ def show(
 
     board = require_board(name, boards_dir)
     cols = columns(board, [t.strip() for t in tasks.split(",")] if tasks else None)
-    task, metric, parts = sections(board, sort, mixed_settings)
+    task, metric, parts = sections(board, ranking.sort, ranking.mixed_settings)
     table = Table(title=f"{board.name}: sorted by {task} {metric}", show_lines=False)
     table.add_column("#", no_wrap=True)
     table.add_column("model", no_wrap=True)
@@ -211,12 +218,13 @@ def _change_text(change: object) -> str:
 
 
 @leaderboard_app.command()
+@option_groups
 def export(
+    *,
     name: Annotated[str, typer.Argument(help="Leaderboard name.")],
     format: Annotated[ExportFormat, typer.Option("--format", help="md, csv or html.")],
     output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
-    sort: SortOpt = None,
-    mixed_settings: MixedOpt = False,
+    ranking: RankOptions,
     boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
 ) -> None:
     """Export the board as Markdown, CSV or one self-contained HTML page."""
@@ -229,9 +237,9 @@ def export(
     if format is ExportFormat.csv:
         text = to_csv(board)
     elif format is ExportFormat.md:
-        text = to_markdown(board, sort, mixed_settings)
+        text = to_markdown(board, ranking.sort, ranking.mixed_settings)
     else:
-        text = to_html(board, sort, mixed_settings)
+        text = to_html(board, ranking.sort, ranking.mixed_settings)
     if output is None:
         print(text, end="")
         return

@@ -1,0 +1,32 @@
+"""The engine behind `--model`, chosen by the engine registry (mmalign_eval.engines.registry).
+
+Commands check the model argument before any data loads and hand `load_engine` to the
+runner as its EngineLoader; neither knows which engine kinds exist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mmalign_eval.cli.console import err
+
+if TYPE_CHECKING:
+    from mmalign_eval.engines.base import Engine
+    from mmalign_eval.plan import RunConfig
+
+
+def check_model(model: str) -> None:
+    """Fail fast on a --model value its engine cannot use (a model folder that is missing)."""
+    from mmalign_eval.engines.registry import engine_kind
+
+    engine_kind(model).check(model)
+
+
+def load_engine(config: RunConfig) -> Engine:
+    """The runner's EngineLoader: build the engine the registry picks for the run's model."""
+    from mmalign_eval.engines.registry import engine_kind
+
+    kind = engine_kind(config.engine.model)
+    err.print(f"loading {config.engine.model} ({kind.name} engine)")
+    return kind.load(config.engine, Path(config.cache_dir))

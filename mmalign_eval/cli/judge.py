@@ -1,0 +1,34 @@
+"""`mmalign-eval judge RUN_DIR`: (re-)run the judge stage of a finished run, then re-score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mmalign_eval.cli.console import err, out
+from mmalign_eval.cli.groups import option_groups
+from mmalign_eval.cli.options import AllMetricsOpt, JudgeOptions
+from mmalign_eval.errors import EXIT_FAILURE, DataError
+
+
+@option_groups
+def judge(
+    *,
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `mmalign-eval run`.")],
+    judging: JudgeOptions,
+    all_metrics: AllMetricsOpt = None,
+) -> None:
+    """Run or complete the judge stage of a run folder (default: the run's judge), re-score."""
+    from mmalign_eval.rejudge import rejudge_run
+    from mmalign_eval.report import print_results
+
+    config = judging.config()
+    if not (run_dir / "manifest.json").is_file():
+        raise DataError(f"{run_dir} has no manifest.json", "pass a folder written by `run`")
+    results = rejudge_run(run_dir, config, err)
+    print_results(results, out, all_metrics)
+    err.print(f"wrote {run_dir}/results.json, samples.jsonl")
+    if not results.passed:
+        raise typer.Exit(EXIT_FAILURE)

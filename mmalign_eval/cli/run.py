@@ -1,0 +1,306 @@
+"""`mmalign-eval run`: evaluate a model on tasks; rerunning the same command resumes.
+
+Also the check, before any model loads, that every judged task has a usable judge.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mmalign_eval.cli.console import err, out
+from mmalign_eval.cli.engine import check_model, load_engine
+from mmalign_eval.cli.groups import OptionGroup, option_groups
+from mmalign_eval.cli.options import (
+    AllMetricsOpt,
+    RunJudgeOptions,
+    ScoringOptions,
+    cache_path,
+    judge_config,
+    split_list,
+)
+from mmalign_eval.errors import EXIT_FAILURE, UsageError
+
+if TYPE_CHECKING:
+    from mmalign_eval.engines.base import EngineConfig
+    from mmalign_eval.judges.records import JudgeConfig
+    from mmalign_eval.plan import GenerationOverrides
+    from mmalign_eval.registry import Registry
+    from mmalign_eval.stats.subsets import SubsetSpec
+    from mmalign_eval.task import TaskSpec
+    from mmalign_eval.task_options import OptionValues
+
+
+class DTypeChoice(str, Enum):
+    """Weights dtype choices (auto: bfloat16 on a capable GPU, else float32)."""
+
+    auto = "auto"
+    float32 = "float32"
+    bfloat16 = "bfloat16"
+    float16 = "float16"
+
+
+class DeviceChoice(str, Enum):
+    """Device choices (auto: CUDA when visible)."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+@dataclass(frozen=True)
+class TaskSelection(OptionGroup):
+    """Which tasks run, on which data, with which answer protocol."""
+
+    tasks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tasks", "-t", help="Tasks, groups or suites (comma-separated or repeated)."
+        ),
+    ] = None
+    suite: Annotated[list[str] | None, typer.Option(help="Suites to run (same as --tasks).")] = None
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="'synthetic[:N]', a local path or a HF dataset id; TASK=VALUE for one task "
+            "or group (repeatable)."
+        ),
+    ] = None
+    image_dir: Annotated[
+        list[str] | None,
+        typer.Option(help="Image folder for official label files; TASK=FOLDER for one task."),
+    ] = None
+    revision: Annotated[str | None, typer.Option(help="Dataset revision on the Hub.")] = None
+    protocol: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Answer protocol (default: each task's own, listed by `mmalign-eval tasks`); "
+            "TASK=NAME for one task."
+        ),
+    ] = None
+
+    def names(self) -> list[str]:
+        """The task, group and suite names given (--tasks, then --suite); at least one."""
+        names = split_list(self.tasks) + split_list(self.suite)
+        if not names:
+            raise UsageError("no tasks given", "pass --tasks pope (see `mmalign-eval tasks`)")
+        return names
+
+
+@dataclass(frozen=True)
+class EngineOptions(OptionGroup):
+    """How the model runs."""
+
+    batch_size: Annotated[int, typer.Option(min=1)] = 8
+    dtype: Annotated[DTypeChoice, typer.Option(help="Model weights dtype.")] = DTypeChoice.auto
+    device: Annotated[DeviceChoice, typer.Option(help="Where to run the model.")] = (
+        DeviceChoice.auto
+    )
+    trust_remote_code: Annotated[bool, typer.Option(help="Run code shipped with the model.")] = (
+        False
+    )
+
+    def config(self, model: str) -> EngineConfig:
+        """The engine configuration of the model with these options."""
+        from mmalign_eval.engines.base import EngineConfig
+
+        return EngineConfig(
+            model=model,
+            dtype=self.dtype.value,
+            device=self.device.value,
+            batch_size=self.batch_size,
+            trust_remote_code=self.trust_remote_code,
+        )
+
+
+@dataclass(frozen=True)
+class GenerationOptions(OptionGroup):
+    """Generation settings that override each task's own."""
+
+    max_new_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Override the task's value.")
+    ] = None
+    temperature: Annotated[float | None, typer.Option(min=0.0, help="Override (0 = greedy).")] = (
+        None
+    )
+
+    def overrides(self) -> GenerationOverrides:
+        """The overrides as the run configuration records them."""
+        from mmalign_eval.plan import GenerationOverrides
+
+        return GenerationOverrides(max_new_tokens=self.max_new_tokens, temperature=self.temperature)
+
+
+@dataclass(frozen=True)
+class SampleOptions(OptionGroup):
+    """Which samples of each task run (debugging, smoke subsets)."""
+
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="First N samples per task (debugging).")
+    ] = None
+    ids: Annotated[str | None, typer.Option(help="Comma-separated sample ids (debugging).")] = None
+    subset: Annotated[
+        str | None, typer.Option(help="'smoke': a deterministic stratified subset per task.")
+    ] = None
+    subset_size: Annotated[
+        int | None, typer.Option(min=1, help="Items per task in the subset (default 300).")
+    ] = None
+
+    def id_list(self) -> tuple[str, ...]:
+        """The --ids, split at commas."""
+        return tuple(split_list([self.ids] if self.ids else None))
+
+    def subset_spec(self) -> SubsetSpec | None:
+        """The --subset with its --subset-size (None without --subset)."""
+        from mmalign_eval.stats.subsets import parse_subset
+
+        return parse_subset(self.subset, self.subset_size)
+
+
+@dataclass(frozen=True)
+class _TaskSettings:
+    """The per-task options of a run, split into run-wide and per-task values."""
+
+    data: OptionValues
+    images: OptionValues
+    protocols: OptionValues
+    judge: JudgeConfig | None
+    judges: dict[str, JudgeConfig]
+
+
+@option_groups
+def run(
+    *,
+    model: Annotated[str, typer.Option(help="HF model id, local checkpoint folder, or 'tiny'.")],
+    selection: TaskSelection,
+    engine: EngineOptions,
+    generation: GenerationOptions,
+    samples: SampleOptions,
+    output_dir: Annotated[Path, typer.Option(help="Parent folder of run folders.")] = Path(
+        "results"
+    ),
+    run_id: Annotated[str | None, typer.Option(help="Run folder name (default: derived).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    scoring: ScoringOptions,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache for models, data, media.")] = None,
+    judging: RunJudgeOptions,
+    all_metrics: AllMetricsOpt = None,
+) -> None:
+    """Evaluate a model on tasks; rerunning the same command resumes an interrupted run."""
+    from mmalign_eval.plan import RunConfig
+    from mmalign_eval.registry import build_registry
+    from mmalign_eval.report import print_results
+    from mmalign_eval.runner import run as run_evaluation
+    from mmalign_eval.task_options import per_task_options
+
+    check_model(model)
+    names = selection.names()
+    registry = build_registry()
+    chosen = _task_settings(registry, names, selection, judging)
+    config = RunConfig(
+        engine=engine.config(model),
+        tasks=tuple(names),
+        data=chosen.data.shared,
+        image_dir=chosen.images.shared,
+        revision=selection.revision,
+        protocol=chosen.protocols.shared,
+        per_task=per_task_options(chosen.data, chosen.images, chosen.protocols),
+        overrides=generation.overrides(),
+        limit=samples.limit,
+        ids=samples.id_list(),
+        subset=samples.subset_spec(),
+        seed=seed,
+        bootstrap_resamples=scoring.bootstrap_resamples,
+        max_failure_rate=scoring.max_failure_rate,
+        output_dir=str(output_dir),
+        run_id=run_id,
+        cache_dir=cache_path(cache_dir),
+        judge=chosen.judge,
+        judges=chosen.judges,
+    )
+    outcome = run_evaluation(config, registry, err, load_engine)
+    print_results(outcome.results, out, all_metrics)
+    err.print(f"wrote {outcome.run_dir}/results.json, samples.jsonl, manifest.json")
+    if not outcome.results.passed:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _task_settings(
+    registry: Registry, names: list[str], selection: TaskSelection, judging: RunJudgeOptions
+) -> _TaskSettings:
+    """Split --data, --image-dir, --protocol and --judge by task; check the judges."""
+    from mmalign_eval.task_options import defined_protocols, split_values
+
+    in_run = registry.expand(names)
+    data = split_values("--data", selection.data or [], registry, in_run)
+    images = split_values("--image-dir", selection.image_dir or [], registry, in_run)
+    protocols = defined_protocols(
+        split_values("--protocol", selection.protocol or [], registry, in_run), registry
+    )
+    judge_values = split_values("--judge", judging.judge or [], registry, in_run)
+    shared = judge_config(judge_values.shared, judging.settings)
+    own = {
+        task: config
+        for task, spec in judge_values.by_task.items()
+        if (config := judge_config(spec, judging.settings))
+    }
+    named = [task for task, name in judge_values.named_as.items() if task == name]
+    check_judge(registry, names, shared, protocols.shared, protocols.by_task, own, named)
+    return _TaskSettings(data, images, protocols, shared, own)
+
+
+def _protocol_name(task: TaskSpec[Any], protocol: str | None) -> str:
+    # An unknown protocol name is reported later, by the plan, with the task's choices.
+    return (
+        protocol
+        if protocol is not None and protocol in task.protocol_names
+        else task.default_protocol
+    )
+
+
+def check_judge(
+    registry: Registry,
+    names: Iterable[str],
+    config: JudgeConfig | None,
+    protocol: str | None = None,
+    by_task: Mapping[str, str] | None = None,
+    judges: Mapping[str, JudgeConfig] | None = None,
+    named: Iterable[str] = (),
+) -> None:
+    """Before any model is loaded: judged tasks need a judge, an API judge needs its key.
+
+    `named`: tasks given their own judge by their own name (`--judge TASK=...`); such a
+    task must be judged in this run, or the option is a mistake worth stopping for.
+    """
+    from mmalign_eval.judges.stage import missing_judge_message
+
+    tasks = [registry.tasks[n] for n in registry.expand(names)]
+    chosen = {t.name: (by_task or {}).get(t.name, protocol) for t in tasks}
+    judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, chosen[t.name]))]
+    unjudged = [name for name in named if name not in judged]
+    if unjudged:
+        raise UsageError(
+            f"--judge {unjudged[0]}=…: {unjudged[0]} is not scored by a judge in this run",
+            "drop the option (or choose the task's judged protocol with --protocol)",
+        )
+    used = {name: (judges or {}).get(name, config) for name in judged}
+    missing = [name for name, chosen_judge in used.items() if chosen_judge is None]
+    if missing:
+        raise UsageError(*missing_judge_message(missing))
+    for chosen_judge in used.values():
+        if chosen_judge is not None and chosen_judge.spec.startswith("openai:"):
+            _check_api_key(chosen_judge)
+
+
+def _check_api_key(config: JudgeConfig) -> None:
+    if not os.environ.get(config.api_key_env):
+        raise UsageError(
+            f"the judge needs an API key in the environment variable {config.api_key_env}",
+            f"export {config.api_key_env}=... or name another variable with --judge-api-key-env",
+        )
