@@ -56,8 +56,9 @@ Scorer = Callable[[Sample[Info], Value], Mapping[str, float]]
 class Protocol(Generic[Info, Value]):
     """A named way of turning a sample's answers (and judgements) into a value.
 
-    `read` gets the answer text (reads="answer"), the judge's parsed verdict (reads="judge";
-    the judge stage runs for such protocols) or the whole Evidence (reads="evidence").
+    `read` gets the answer text (reads="answer"), the parsed verdict of the single "judge"
+    call (reads="judge"; the judge stage runs for such protocols) or the whole Evidence
+    (reads="evidence": several calls, option scores, several judge verdicts).
     """
 
     name: str
@@ -78,11 +79,17 @@ class Protocol(Generic[Info, Value]):
     # What the model is asked: "generate" answers in text; "loglikelihood" ranks the
     # task's options by the model's log-likelihood (multiple choice).
     asks: Literal["generate", "loglikelihood"] = "generate"
+    # Judged protocols: the judge calls they read, by role (None: all the judge declares),
+    # e.g. one pairwise order or both. Calls of other roles are never made or paid for.
+    judge_roles: tuple[str, ...] | None = None
+    # An evidence reader that reads judge verdicts (several judge calls per sample) needs the
+    # judge stage too; reads="judge" implies it.
+    uses_judge: bool = False
 
     @property
     def judged(self) -> bool:
         """Whether scoring needs the judge stage."""
-        return self.reads == "judge"
+        return self.reads == "judge" or self.uses_judge
 
     @property
     def unparseable_policy(self) -> Literal["failure", "zero"]:

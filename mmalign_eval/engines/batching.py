@@ -28,7 +28,10 @@ def plan_batches(requests: Sequence[Request], batch_size: int) -> list[list[int]
     for index, request in enumerate(requests):
         by_params[request.generation].append(index)
     batches: list[list[int]] = []
-    for indices in by_params.values():
+    for params, indices in by_params.items():
         order = sorted(indices, key=lambda i: request_size(requests[i]), reverse=True)
-        batches.extend(order[s : s + batch_size] for s in range(0, len(order), batch_size))
+        # A sampled request runs alone under its own seed: its answer never depends on which
+        # other requests shared its batch.
+        size = 1 if params.do_sample else batch_size
+        batches.extend(order[s : s + size] for s in range(0, len(order), size))
     return batches

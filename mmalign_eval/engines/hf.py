@@ -190,6 +190,8 @@ class HFEngine:
         started = time.perf_counter()
         inputs = self._to_device(prepared.inputs)
         params = prepared.requests[0].generation
+        if params.do_sample:  # batches of sampled requests hold one request (batching.py)
+            torch.manual_seed(sampling_seed(prepared.requests[0]))
         with torch.inference_mode():
             generated = self.model.generate(**inputs, **_generate_kwargs(params))
         elapsed = time.perf_counter() - started
@@ -274,6 +276,12 @@ class HFEngine:
             value = logprobs[row, positions, targets].sum().item()
             out.append(ChoiceScore(option=options[row], logprob=value, num_tokens=len(ids)))
         return out
+
+
+def sampling_seed(request: Request) -> int:
+    """The request's own seed, else one derived from its content (so reruns agree)."""
+    seed = request.generation.seed
+    return seed if seed is not None else int(request.content_hash[:8], 16)
 
 
 def _generate_kwargs(params: Any) -> dict[str, Any]:

@@ -6,6 +6,9 @@
 - `files`: JSON and JSON Lines files with errors naming the file and line;
 - `readers`: yes/no, option letter, rating and JSON-list readers;
 - `prompts`: multiple-choice layouts;
+- `choice`: multiple-choice protocols (letter read, or option log-likelihood) and accuracy;
+- `pairwise`: judging against a reference in one or both orders, win/tie/loss and position
+  consistency;
 - `shapes`: synthetic scenes of coloured shapes with exact ground truth;
 - `build.build_once`: cached, crash-safe generated folders.
 """

@@ -15,7 +15,7 @@ def file_media(path: Path | None, source: str) -> MediaRef:
     if path is None:
         return unread_media(source)
     try:
-        return media_from_file(path)
+        return media_from_file(path, source)
     except MediaError:
         return missing_media(source, str(path))
 

@@ -67,14 +67,15 @@ def option_letter(text: str, letters: Sequence[str]) -> Reading[str]:
     allowed = "".join(letters)
     if not allowed:
         return Reading(None, "no options")
-    # A bare letter must be upper case: "a cat" names no option A.
+    # Letters must be upper case outside parentheses: "a cat" and "the answer is a dog"
+    # name no option A; the keywords themselves may be in any case.
     patterns = (
-        (rf"\(([{allowed}])\)", re.IGNORECASE),
-        (rf"(?:answer is|option|answer:)\s*\(?([{allowed}])\b", re.IGNORECASE),
-        (rf"(?:^|\s)([{allowed}])(?:[.):,]|\s|$)", 0),
+        rf"\(([{allowed}{allowed.lower()}])\)",
+        rf"(?i:answer is|option|answer:)\s*\(?([{allowed}])\b",
+        rf"(?:^|\s)([{allowed}])(?:[.):,]|\s|$)",
     )
-    for pattern, flags in patterns:
-        found = re.findall(pattern, text.strip(), flags=flags)
-        if found:
-            return Reading(found[-1].upper())
+    text = text.strip()
+    found = [(m.start(1), m.group(1)) for p in patterns for m in re.finditer(p, text)]
+    if found:
+        return Reading(max(found)[1].upper())
     return Reading(None, f"no option letter ({', '.join(letters)}) in {text.strip()[:60]!r}")

@@ -37,6 +37,8 @@ class Sources(Generic[Info]):
     def load(self, request: DataRequest) -> LoadedData[Info]:
         """The samples of the source the request names."""
         source = request.source
+        if source is not None and not source.strip():
+            raise UsageError(f"empty --data for {self.task}", "pass synthetic, a path or a Hub id")
         if source is not None and is_synthetic(source):
             if self.synthetic is None:
                 raise UsageError(f"{self.task} has no synthetic data", "pass its real data")

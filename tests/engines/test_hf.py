@@ -24,6 +24,7 @@ from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.engines.hf import HFEngine, chat_messages
 from mmalign_eval.engines.tiny import ensure_tiny_model
 from mmalign_eval.media import media_from_file
+from mmalign_eval.plans import sampled
 from mmalign_eval.registry import build_registry
 from mmalign_eval.task import DataRequest
 from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope
@@ -121,6 +122,25 @@ def test_batched_generation_equals_one_by_one(
             b.prompt_tokens,
         )
         assert b.completion_tokens > 0
+
+
+def test_sampled_answers_do_not_depend_on_their_batch(
+    engine4: HFEngine, images: list[MediaRef]
+) -> None:
+    sampling = GenerationParams(max_new_tokens=8, temperature=1.0, do_sample=True)
+    base = _ask(images[0], "Describe the image.", sampling)
+    calls = sampled(base, 3, seed=5)
+    alone = _generate(engine4, [calls[1].request])
+    torch.manual_seed(123)  # whatever the global state, each request brings its own seed
+    together = _generate(engine4, [c.request for c in calls])
+    key = calls[1].request.key(engine4.response_namespace)
+    assert alone[key].text == together[key].text
+    # An unseeded sampled request derives its seed from its content: reruns agree.
+    unseeded = _ask(images[1], "Describe the image.", sampling)
+    unseeded_key = unseeded.key(engine4.response_namespace)
+    first = _generate(engine4, [unseeded])[unseeded_key].text
+    torch.manual_seed(7)
+    assert _generate(engine4, [base, unseeded])[unseeded_key].text == first
 
 
 def test_prefetch_thread_gives_the_same_responses(
