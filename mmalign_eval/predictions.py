@@ -17,12 +17,9 @@ from typing import Any
 
 from mmalign_eval.contracts import Sample
 from mmalign_eval.errors import DataError, UsageError
+from mmalign_eval.task import PredictionIds
 from mmalign_eval.toolkit.files import read_jsonl
 
-ID_FIELDS = ("question_id", "id", "image_id")
-# Benchmarks whose questions are named by several fields (HallusionBench): a line holding all
-# of them is matched by their '_'-join, which is the task's sample id.
-COMPOSITE_ID_FIELDS = (("category", "subcategory", "set_id", "figure_id", "question_id"),)
 JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
 TEXT_FIELDS = ("text", "answer", "response", "caption")
 QUESTION_FIELDS = ("prompt", "question")
@@ -43,19 +40,20 @@ class Prediction:
     alternative: str | None = None
 
 
-def read_predictions(path: Path) -> dict[str, Prediction]:
-    """Predictions by id; each line needs an id field and a text field, ids must be unique."""
+def read_predictions(path: Path, ids: PredictionIds | None = None) -> dict[str, Prediction]:
+    """Predictions by id (the task's id fields); each line needs an id and a text field, ids
+    must be unique."""
+    ids = ids or PredictionIds()
     out: dict[str, Prediction] = {}
     for number, row in enumerate(_prediction_rows(path), start=1):
-        key = next((f for f in ID_FIELDS if f in row), None)
+        pid = ids.read(row)
         text = next((f for f in TEXT_FIELDS if f in row), None)
-        if key is None or text is None:
+        if pid is None or text is None:
             raise DataError(
-                f"{path} line {number} lacks an id ({'/'.join(ID_FIELDS)}) or an answer "
+                f"{path} line {number} lacks an id ({'/'.join(ids.fields)}) or an answer "
                 f"({'/'.join(TEXT_FIELDS)}); it has {sorted(row)}",
                 "each line needs the benchmark's question id and the model's answer",
             )
-        pid = _prediction_id(row, key)
         if pid in out:
             raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
         out[pid] = _prediction(pid, row, text)
@@ -84,13 +82,6 @@ def _kind(value: object) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", list: "a list"}.get(
         type(value), "an object"
     )
-
-
-def _prediction_id(row: Mapping[str, object], key: str) -> str:
-    for fields in COMPOSITE_ID_FIELDS:
-        if all(f in row for f in fields):
-            return "_".join(str(row[f]) for f in fields)
-    return str(row[key])
 
 
 def _prediction_rows(path: Path) -> list[dict[str, Any]]:

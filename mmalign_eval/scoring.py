@@ -167,7 +167,7 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     """Match predictions to the task's samples by id and score them."""
     task = request.task
     protocol = task.protocol(request.protocol, request.data.source)
-    predictions = read_predictions(request.predictions)
+    predictions = read_predictions(request.predictions, task.prediction_ids)
     check_judgements(request, protocol, predictions, _console(request))
     if protocol.needs is not None:
         protocol.needs.check()  # before loading: a missing resource is the user's next step
@@ -183,8 +183,9 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     if task.judge is not None and protocol.judged:
         answered = [s for s in samples if s.id in responses]
         judged_task = JudgedTask(
-            task.name, task.judge, answered, responses, protocol.unparseable_policy
-        )
+            task.name, task.judge, answered, responses, protocol.unparseable_policy,
+            protocol.judge_roles,
+        )  # fmt: skip
         folder = request.output_dir or Path("results") / run_id
         judged = judge_predictions(request, judged_task, resolved, folder)
     inputs = TaskInputs(

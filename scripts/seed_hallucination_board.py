@@ -310,6 +310,16 @@ def other_entries() -> list[Entry]:
         ("mmhal_bench", "average_score"): "2.42",
         ("mm_vet", "score"): "30.5",
     }
+    return [
+        _entry("rlhf-v", base, None, rlhfv, _tasks(rlhfv_values, {}, notes)),
+        _entry("silkie", base, None, silkie, _tasks(silkie_values, {})),
+        amber_entry(base),
+        *hallusion_entries(),
+    ]
+
+
+def amber_entry(base: str) -> Entry:
+    """AMBER's own LLaVA-1.5 baseline row."""
     amber = PublicationSource(
         title="AMBER (paper README)",
         year=2023,
@@ -317,27 +327,10 @@ def other_entries() -> list[Entry]:
         link="https://github.com/junyangwang0410/AMBER",
         mark="V",
     )
-    amber_names = (
-        "chair",
-        "cover",
-        "hal_rate",
-        "cog",
-        "accuracy",
-        "precision",
-        "recall",
-        "f1",
-        "amber_score",
-    )
-    amber_row = ["7.8", "51.0", "36.4", "4.2", "72.0", "93.2", "62.4", "74.7", "83.5"]
-    amber_values = {("amber", n): v for n, v in zip(amber_names, amber_row, strict=True)}
-    return [
-        _entry("rlhf-v", base, None, rlhfv, _tasks(rlhfv_values, {}, notes)),
-        _entry("silkie", base, None, silkie, _tasks(silkie_values, {})),
-        _entry(
-            "amber", base, None, amber, _tasks(amber_values, {"amber": TaskSettings(judge="none")})
-        ),
-        *hallusion_entries(),
-    ]
+    names = ("chair", "cover", "hal_rate", "cog", "accuracy", "precision", "recall", "f1")
+    row = ["7.8", "51.0", "36.4", "4.2", "72.0", "93.2", "62.4", "74.7", "83.5"]
+    values = {("amber", n): v for n, v in zip((*names, "amber_score"), row, strict=True)}
+    return _entry("amber", base, None, amber, _tasks(values, {"amber": TaskSettings(judge="none")}))
 
 
 def hallusion_entries() -> list[Entry]:

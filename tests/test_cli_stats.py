@@ -289,7 +289,7 @@ REPLAY_CASES = [
 def test_replayed_subset(
     baseline: Path, base_size: int | None, subset: str | None, size: int | None, expected: int
 ) -> None:
-    from mmalign_eval.cli_stats import baseline_manifest, replay_config
+    from mmalign_eval.cli.stats import baseline_manifest, replay_config
     from mmalign_eval.stats.gate import GatePolicy
 
     manifest = baseline_manifest(baseline)

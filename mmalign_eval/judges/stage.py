@@ -50,10 +50,16 @@ class JudgedTask:
     samples: Sequence[Sample]
     responses: Responses
     unparseable_policy: Literal["failure", "zero"] = "failure"
+    roles: tuple[str, ...] | None = None  # the judge calls the protocol reads (None: all)
 
     def answered(self, sample: Sample) -> bool:
         """Whether every call of the sample succeeded (failed ones have nothing to judge)."""
         return all(r.error is None for r in self.responses[sample.id].values())
+
+    def requests(self, sample: Sample, choice: bool) -> list[JudgeRequest]:
+        """The judge calls of one answered sample that its protocol reads."""
+        made = self.spec.requests(sample, self.responses[sample.id], choice)
+        return [r for r in made if self.roles is None or r.role in self.roles]
 
 
 @dataclass
@@ -131,7 +137,7 @@ def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeC
         for sample in task.samples:
             if not task.answered(sample):
                 continue  # the item already failed at generation; nothing to judge
-            for request in task.spec.requests(sample, task.responses[sample.id], choice):
+            for request in task.requests(sample, choice):
                 item = judge_input(task.name, sample, request)
                 key = item.key(namespace, task.spec.template.sha256)
                 work.keys[(task.name, sample.id, request.role)] = key
@@ -225,7 +231,7 @@ def task_verdicts(task: JudgedTask, replies: Replies) -> dict[str, dict[str, Ver
             continue
         got = replies.get(sample.id, {})
         # Roles come from the calls the sample needs, so a call never made is "not judged".
-        roles = [r.role for r in task.spec.requests(sample, task.responses[sample.id], False)]
+        roles = [r.role for r in task.requests(sample, False)]
         out[sample.id] = {role: task.spec.verdict(got.get(role)) for role in roles}
     return out
 
@@ -298,6 +304,7 @@ def judge_run(
             samples=p.samples,
             responses=responses[p.task.name],
             unparseable_policy=p.protocol.unparseable_policy,
+            roles=p.protocol.judge_roles,
         )
         for p in plans
         if p.task.judge is not None and p.protocol.judged
@@ -337,6 +344,6 @@ def missing_judge_message(tasks: Sequence[str]) -> tuple[str, str]:
     return (
         f"{', '.join(tasks)} {'is' if len(tasks) == 1 else 'are'} scored by a judge model; "
         "no --judge was given",
-        "pass --judge openai:<model> (the official MMHal-Bench judge is openai:gpt-4-0314), "
+        "pass --judge openai:<model> (the README names each benchmark's official judge), "
         "--judge hf:<model id or folder>, or --judge tiny for an offline demo",
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from mmalign_eval.cli_judge import check_judge
+from mmalign_eval.cli.run import check_judge
 from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import UsageError
 from mmalign_eval.judges.records import JudgeReply

@@ -1,0 +1,1 @@
+"""Worked examples of benchmark modules built on mmalign-eval's public API."""
