@@ -6,11 +6,11 @@ Also the check, before any model loads, that every judged task has a usable judg
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,10 +30,9 @@ from mmalign_eval.errors import EXIT_FAILURE, UsageError
 if TYPE_CHECKING:
     from mmalign_eval.engines.base import EngineConfig
     from mmalign_eval.judges.records import JudgeConfig
-    from mmalign_eval.plan import GenerationOverrides
+    from mmalign_eval.plan import GenerationOverrides, RunConfig
     from mmalign_eval.registry import Registry
     from mmalign_eval.stats.subsets import SubsetSpec
-    from mmalign_eval.task import TaskSpec
     from mmalign_eval.task_options import OptionValues
 
 
@@ -172,6 +171,7 @@ class _TaskSettings:
     protocols: OptionValues
     judge: JudgeConfig | None
     judges: dict[str, JudgeConfig]
+    named: list[str]  # tasks given their own judge by their own name
 
 
 @option_groups
@@ -224,6 +224,7 @@ def run(
         judge=chosen.judge,
         judges=chosen.judges,
     )
+    check_judge(registry, config, chosen.named)
     outcome = run_evaluation(config, registry, err, load_engine)
     print_results(outcome.results, out, all_metrics)
     err.print(f"wrote {outcome.run_dir}/results.json, samples.jsonl, manifest.json")
@@ -251,51 +252,36 @@ def _task_settings(
         if (config := judge_config(spec, judging.settings))
     }
     named = [task for task, name in judge_values.named_as.items() if task == name]
-    check_judge(registry, names, shared, protocols.shared, protocols.by_task, own, named)
-    return _TaskSettings(data, images, protocols, shared, own)
+    return _TaskSettings(data, images, protocols, shared, own, named)
 
 
-def _protocol_name(task: TaskSpec[Any], protocol: str | None) -> str:
-    # An unknown protocol name is reported later, by the plan, with the task's choices.
-    return (
-        protocol
-        if protocol is not None and protocol in task.protocol_names
-        else task.default_protocol
-    )
-
-
-def check_judge(
-    registry: Registry,
-    names: Iterable[str],
-    config: JudgeConfig | None,
-    protocol: str | None = None,
-    by_task: Mapping[str, str] | None = None,
-    judges: Mapping[str, JudgeConfig] | None = None,
-    named: Iterable[str] = (),
-) -> None:
+def check_judge(registry: Registry, config: RunConfig, named: Iterable[str] = ()) -> None:
     """Before any model is loaded: judged tasks need a judge, an API judge needs its key.
 
-    `named`: tasks given their own judge by their own name (`--judge TASK=...`); such a
-    task must be judged in this run, or the option is a mistake worth stopping for.
+    Protocols are resolved as the plan resolves them (one function), so the check and the
+    run never disagree on which tasks are judged. `named`: tasks given their own judge by
+    their own name (`--judge TASK=...`); such a task must be judged in this run, or the
+    option is a mistake worth stopping for.
     """
     from mmalign_eval.judges.stage import missing_judge_message
+    from mmalign_eval.plan import resolve_protocols
 
-    tasks = [registry.tasks[n] for n in registry.expand(names)]
-    chosen = {t.name: (by_task or {}).get(t.name, protocol) for t in tasks}
-    judged = [t.name for t in tasks if t.uses_judge(_protocol_name(t, chosen[t.name]))]
+    tasks = [registry.tasks[n] for n in registry.expand(config.tasks)]
+    protocols = resolve_protocols(tasks, config)
+    judged = [t.name for t in tasks if protocols[t.name].judged]
     unjudged = [name for name in named if name not in judged]
     if unjudged:
         raise UsageError(
             f"--judge {unjudged[0]}=…: {unjudged[0]} is not scored by a judge in this run",
             "drop the option (or choose the task's judged protocol with --protocol)",
         )
-    used = {name: (judges or {}).get(name, config) for name in judged}
-    missing = [name for name, chosen_judge in used.items() if chosen_judge is None]
+    missing = [name for name in judged if config.judge_for(name) is None]
     if missing:
         raise UsageError(*missing_judge_message(missing))
-    for chosen_judge in used.values():
-        if chosen_judge is not None and chosen_judge.spec.startswith("openai:"):
-            _check_api_key(chosen_judge)
+    for name in judged:
+        chosen = config.judge_for(name)
+        if chosen is not None and chosen.spec.startswith("openai:"):
+            _check_api_key(chosen)
 
 
 def _check_api_key(config: JudgeConfig) -> None:

@@ -12,9 +12,11 @@ from PIL import Image
 
 from mmalign_eval.cli.run import check_judge
 from mmalign_eval.contracts import Response, Sample
+from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.errors import UsageError
 from mmalign_eval.judges.records import JudgeReply
 from mmalign_eval.judges.stage import judge_input
+from mmalign_eval.plan import RunConfig
 from mmalign_eval.registry import build_registry
 from mmalign_eval.scoring import ScoreRequest, score_predictions
 from mmalign_eval.task import DataRequest
@@ -91,9 +93,12 @@ def test_judged_objects_are_lemmatised_and_counted_once(
 def test_judge_protocol_only_needs_the_judge() -> None:
     assert TASK.uses_judge("judge") and not TASK.uses_judge("rule")
     registry = build_registry()
-    check_judge(registry, ["object_halbench"], None, "rule")  # no judge needed
+    config = RunConfig(
+        engine=EngineConfig(model="tiny"), tasks=("object_halbench",), cache_dir="unused"
+    )
+    check_judge(registry, config.model_copy(update={"protocol": "rule"}))  # no judge needed
     with pytest.raises(UsageError, match="judge"):
-        check_judge(registry, ["object_halbench"], None, None)
+        check_judge(registry, config)
 
 
 def _data(tmp_path: Path, synonyms: Path) -> Path:
