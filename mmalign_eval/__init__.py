@@ -49,7 +49,8 @@ _EXPORTS = {
     "GroupMetric": "mmalign_eval.task",
     "GroupSpec": "mmalign_eval.task",
     "LoadedData": "mmalign_eval.task",
-    "PredictionIds": "mmalign_eval.task",
+    "PredictionIds": "mmalign_eval.predictions",
+    "Prediction": "mmalign_eval.predictions",
     "SuiteSpec": "mmalign_eval.task",
     "TaskSpec": "mmalign_eval.task",
     "file_provenance": "mmalign_eval.task",
@@ -77,6 +78,7 @@ __all__ = [
     "MediaRef",
     "MetricSpec",
     "ModelCall",
+    "Prediction",
     "PredictionIds",
     "Protocol",
     "Reading",
@@ -133,6 +135,7 @@ if TYPE_CHECKING:
         sampled,
         user_request,
     )
+    from mmalign_eval.predictions import Prediction, PredictionIds
     from mmalign_eval.protocols import Fallback, Protocol, Reading
     from mmalign_eval.task import (
         DataProvenance,
@@ -140,7 +143,6 @@ if TYPE_CHECKING:
         GroupMetric,
         GroupSpec,
         LoadedData,
-        PredictionIds,
         SuiteSpec,
         TaskSpec,
         file_provenance,

@@ -11,19 +11,35 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from mmalign_eval.contracts import Sample
 from mmalign_eval.errors import DataError, UsageError
-from mmalign_eval.task import PredictionIds
 from mmalign_eval.toolkit.files import read_jsonl
 
 JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
 TEXT_FIELDS = ("text", "answer", "response", "caption")
 QUESTION_FIELDS = ("prompt", "question")
 _EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class PredictionIds:
+    """How a line of a predictions file names its item: the first of `fields` present, or,
+    for benchmarks named by several fields (HallusionBench), their '_'-join when a line holds
+    all of `composite`."""
+
+    fields: tuple[str, ...] = ("question_id", "id")
+    composite: tuple[str, ...] = ()
+
+    def read(self, row: Mapping[str, object]) -> str | None:
+        """The item id of a line, or None when it names none."""
+        if self.composite and all(f in row for f in self.composite):
+            return "_".join(str(row[f]) for f in self.composite)
+        key = next((f for f in self.fields if f in row), None)
+        return None if key is None else str(row[key])
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,9 @@ class Prediction:
     # `answer`/`response` of a line whose `text` may be the question (the official POPE
     # question file with the model's answers added): used when `text` is the question.
     alternative: str | None = None
+    # Answers to the other calls of a multi-call plan, by role (e.g. MMBench's rotations),
+    # filled by a benchmark's own reader of its official output format.
+    other_roles: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def read_predictions(path: Path, ids: PredictionIds | None = None) -> dict[str, Prediction]:

@@ -144,30 +144,57 @@ def check_judgements(
     console.print(f"[yellow]{message}; they are ignored[/]", highlight=False, soft_wrap=True)
 
 
+def _response(key: str, text: str | None, invalid: str | None) -> Response:
+    if text is None:
+        error = f"the prediction is not text: {invalid}"
+        return Response(key=key, text="", finish_reason="error", error=error)
+    return Response(key=key, text=text, finish_reason="stop")
+
+
 def _responses(
-    samples: Sequence[Sample[Any]], predictions: Mapping[str, Prediction]
+    task: TaskSpec[Any],
+    protocol: Protocol[Any, Any],
+    samples: Sequence[Sample[Any]],
+    predictions: Mapping[str, Prediction],
 ) -> dict[str, dict[str, Response]]:
-    """The answer of each answered sample; an answer that is not text is an error response."""
+    """Each answered sample's responses by the roles its plan asks for; an answer that is
+    not text, or a role the file does not answer, is an error response."""
     out = {}
     for sample in samples:
         prediction = predictions.get(sample.id)
         if prediction is None:
             continue  # missing: evaluate_task records it as a failure
-        key = f"prediction:{sample.id}"
-        if prediction.text is None:
-            error = f"the prediction is not text: {prediction.invalid}"
-            answer = Response(key=key, text="", finish_reason="error", error=error)
-        else:
-            answer = Response(key=key, text=prediction.text, finish_reason="stop")
-        out[sample.id] = {ANSWER: answer}
+        roles = [call.role for call in task.plan(sample, task.generation, protocol)]
+        by_role: dict[str, Response] = {}
+        for role in roles:
+            key = f"prediction:{sample.id}:{role}" if role != ANSWER else f"prediction:{sample.id}"
+            if role == ANSWER:
+                by_role[role] = _response(key, prediction.text, prediction.invalid)
+            elif role in prediction.other_roles:
+                by_role[role] = _response(key, prediction.other_roles[role], "not text")
+            else:
+                reason = f"no prediction for the call '{role}' in the file"
+                by_role[role] = Response(key=key, text="", finish_reason="error", error=reason)
+        out[sample.id] = by_role
     return out
+
+
+def _read(request: ScoreRequest) -> Mapping[str, Prediction]:
+    """The benchmark's own output format when it recognises the file, else JSON Lines."""
+    reader = request.task.prediction_reader
+    found = reader(request.predictions) if reader is not None else None
+    return (
+        found
+        if found is not None
+        else read_predictions(request.predictions, request.task.prediction_ids)
+    )
 
 
 def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluation]:
     """Match predictions to the task's samples by id and score them."""
     task = request.task
     protocol = task.protocol(request.protocol, request.data.source)
-    predictions = read_predictions(request.predictions, task.prediction_ids)
+    predictions = _read(request)
     check_judgements(request, protocol, predictions, _console(request))
     if protocol.needs is not None:
         protocol.needs.check()  # before loading: a missing resource is the user's next step
@@ -176,7 +203,7 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     samples = selection.samples
     resolved = {s.id: resolve(predictions[s.id], s) for s in samples if s.id in predictions}
     check_questions(task.name, list(resolved.values()), samples)
-    responses = _responses(samples, resolved)
+    responses = _responses(task, protocol, samples, resolved)
     digest = sha256_file(request.predictions)
     run_id = f"score-{task.name}-{digest[:10]}"
     judged = None

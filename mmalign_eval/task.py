@@ -17,6 +17,7 @@ from mmalign_eval.hashing import sha256_file, sha256_text
 from mmalign_eval.judges.records import JudgeReply, JudgeTaskSpec
 from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
 from mmalign_eval.plans import ModelCall, generate, rank_options, user_request
+from mmalign_eval.predictions import Prediction, PredictionIds
 from mmalign_eval.protocols import Protocol, Scorer, check_protocols, resolve_protocol
 
 Info = TypeVar("Info", default=Any)
@@ -67,23 +68,6 @@ class LoadedData(Generic[Info]):
     provenance: DataProvenance
 
 
-@dataclass(frozen=True)
-class PredictionIds:
-    """How a line of a predictions file names its item: the first of `fields` present, or,
-    for benchmarks named by several fields (HallusionBench), their '_'-join when a line holds
-    all of `composite`."""
-
-    fields: tuple[str, ...] = ("question_id", "id")
-    composite: tuple[str, ...] = ()
-
-    def read(self, row: Mapping[str, object]) -> str | None:
-        """The item id of a line, or None when it names none."""
-        if self.composite and all(f in row for f in self.composite):
-            return "_".join(str(row[f]) for f in self.composite)
-        key = next((f for f in self.fields if f in row), None)
-        return None if key is None else str(row[key])
-
-
 Planner = Callable[[Sample[Info], GenerationParams, Protocol[Info, Any]], tuple[ModelCall, ...]]
 
 
@@ -109,6 +93,10 @@ class TaskSpec(Generic[Info]):
     planner: Planner[Info] | None = None
     options: Callable[[Sample[Info]], tuple[str, ...]] | None = None
     prediction_ids: PredictionIds = field(default_factory=PredictionIds)
+    # The benchmark's own output formats for `score` (e.g. MMMU's output.json): a reader that
+    # returns the predictions by sample id, or None when the file is not in its format (the
+    # generic JSON Lines reader then reads it).
+    prediction_reader: Callable[[Path], Mapping[str, Prediction] | None] | None = None
     # No fixed item list without its images (CHAIR: any COCO images): `score` then scores the
     # items the predictions name, instead of counting every other image as missing.
     open_item_set: bool = False

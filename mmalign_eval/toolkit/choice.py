@@ -7,14 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 from mmalign_eval.columns import Columns
-from mmalign_eval.contracts import Sample
+from mmalign_eval.contracts import Record, Sample
 from mmalign_eval.evidence import Evidence
 from mmalign_eval.metrics.base import MetricSpec, ratio
 from mmalign_eval.protocols import Protocol, Reading
 from mmalign_eval.toolkit.prompts import Choices
 from mmalign_eval.toolkit.readers import option_letter
 
-COLUMNS = Columns.of("n", "correct")
+COLUMNS = Columns.of("n", "correct", "fallback")
+
+
+class Picked(Record):
+    """An option an official script credits: read from the answer, or given by the script's
+    fallback when it read none (MMMU's seeded random.choice, MathVista's closest option)."""
+
+    letter: str
+    fallback: str | None = None  # how the script picked it when the answer named none
 
 
 def most_likely(evidence: Evidence[Any]) -> Reading[str]:
@@ -46,10 +54,16 @@ def choice_protocols(letters: str = "ABCD") -> tuple[Protocol[Any, str], ...]:
 
 
 def correct_values(choices_of: Callable[[Sample[Any]], Choices]) -> Callable[..., dict[str, float]]:
-    """Per-item values: the question counted, and whether the letter is the answer."""
+    """Per-item values: the question counted, whether the letter is the answer, and whether
+    an official fallback (not the answer) picked it."""
 
-    def values(sample: Sample[Any], letter: str) -> dict[str, float]:
-        return {"n": 1.0, "correct": float(letter == choices_of(sample).answer)}
+    def values(sample: Sample[Any], picked: str | Picked) -> dict[str, float]:
+        chosen = picked if isinstance(picked, Picked) else Picked(letter=picked)
+        return {
+            "n": 1.0,
+            "correct": float(chosen.letter == choices_of(sample).answer),
+            "fallback": float(chosen.fallback is not None),
+        }
 
     return values
 
@@ -60,4 +74,12 @@ ACCURACY = MetricSpec(
     "higher",
     primary=True,
     description="questions answered with the right option",
+)
+
+FALLBACK_RATE = MetricSpec(
+    "fallback_rate",
+    lambda t: ratio(t["fallback"], t["n"]),
+    "lower",
+    description="answers the official script credited through its fallback (a random or the "
+    "closest option) because it could not read them; `strict` makes them failures instead",
 )
