@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 from mmalign_eval.cli.console import err
 
 if TYPE_CHECKING:
-    from mmalign_eval.engines.base import Engine
+    from mmalign_eval.engines.base import Engine, EngineConfig
     from mmalign_eval.plan import RunConfig
 
 
-def check_model(model: str) -> None:
-    """Fail fast on a --model value its engine cannot use (a model folder that is missing)."""
+def check_model(config: EngineConfig) -> None:
+    """Fail fast on an engine configuration that cannot work (a missing model folder, a bad
+    endpoint, an API key that is not set)."""
     from mmalign_eval.engines.registry import engine_kind
 
-    engine_kind(model).check(model)
+    engine_kind(config.model).check(config)
 
 
 def load_engine(config: RunConfig) -> Engine:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -92,6 +92,47 @@ class TaskSelection(OptionGroup):
         return names
 
 
+class ImageDetailChoice(str, Enum):
+    """How much of each image an OpenAI-compatible server should look at."""
+
+    auto = "auto"
+    low = "low"
+    high = "high"
+
+
+@dataclass(frozen=True)
+class ServerOptions(OptionGroup):
+    """Models behind an OpenAI-compatible server (`--model openai:<name>`)."""
+
+    base_url: Annotated[
+        str, typer.Option(help="OpenAI-compatible endpoint of --model openai:<name>.")
+    ] = "https://api.openai.com/v1"
+    api_key_env: Annotated[
+        str, typer.Option(help="Environment variable holding the server's API key.")
+    ] = "OPENAI_API_KEY"
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight (servers).")] = 8
+    request_timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds per request (servers).")
+    ] = 60.0
+    max_retries: Annotated[
+        int, typer.Option(min=0, help="Retries on 429, 5xx and timeouts (servers).")
+    ] = 6
+    image_detail: Annotated[
+        ImageDetailChoice | None, typer.Option(help="Image detail sent to the server.")
+    ] = None
+
+    def settings(self) -> dict[str, object]:
+        """The EngineConfig fields these options set."""
+        return {
+            "base_url": self.base_url,
+            "api_key_env": self.api_key_env,
+            "concurrency": self.concurrency,
+            "request_timeout_s": self.request_timeout,
+            "max_retries": self.max_retries,
+            "image_detail": self.image_detail.value if self.image_detail else None,
+        }
+
+
 @dataclass(frozen=True)
 class EngineOptions(OptionGroup):
     """How the model runs."""
@@ -104,6 +145,7 @@ class EngineOptions(OptionGroup):
     trust_remote_code: Annotated[bool, typer.Option(help="Run code shipped with the model.")] = (
         False
     )
+    server: ServerOptions = field(default_factory=lambda: ServerOptions())
 
     def config(self, model: str) -> EngineConfig:
         """The engine configuration of the model with these options."""
@@ -115,6 +157,7 @@ class EngineOptions(OptionGroup):
             device=self.device.value,
             batch_size=self.batch_size,
             trust_remote_code=self.trust_remote_code,
+            **self.server.settings(),
         )
 
 
@@ -199,7 +242,7 @@ def run(
     from mmalign_eval.runner import run as run_evaluation
     from mmalign_eval.task_options import per_task_options
 
-    check_model(model)
+    check_model(engine.config(model))
     names = selection.names()
     registry = build_registry()
     chosen = _task_settings(registry, names, selection, judging)

@@ -321,7 +321,6 @@ def _evaluate_candidate(
     from mmalign_eval.registry import build_registry
     from mmalign_eval.runner import run as run_evaluation
 
-    check_model(model)
     manifest = baseline_manifest(base.source)
     output_dir, cache_dir = str(replay.output_dir), cache_path(replay.cache_dir)
     config = replay_config(manifest, model, rules, output_dir, cache_dir)
@@ -331,6 +330,7 @@ def _evaluate_candidate(
     except ValidationError as exc:
         raise UsageError(f"bad engine option: {exc.errors()[0]['msg']}") from exc
     config = config.model_copy(update={"engine": settings})
+    check_model(settings)
     err.print(f"evaluating candidate {model} as the baseline was evaluated")
     outcome = run_evaluation(config, build_registry(), err, load_engine)
     return outcome.run_dir, config.subset != manifest.config.subset

@@ -13,14 +13,25 @@ DType = Literal["auto", "float32", "bfloat16", "float16"]
 Device = Literal["auto", "cpu", "cuda"]
 
 
+ImageDetail = Literal["auto", "low", "high"]
+
+
 class EngineConfig(Record):
-    """How to load and run a model; what the user chose on the command line."""
+    """How to load and run a model; what the user chose on the command line (never a key)."""
 
     model: str
     dtype: DType = "auto"
     device: Device = "auto"
     batch_size: int = Field(default=8, ge=1)
     trust_remote_code: bool = False
+    # OpenAI-compatible servers (`--model openai:<name>`).
+    base_url: str = "https://api.openai.com/v1"
+    api_key_env: str = Field(default="OPENAI_API_KEY", description="Name of the key's variable.")
+    concurrency: int = Field(default=8, ge=1)
+    request_timeout_s: float = Field(default=60.0, gt=0.0)
+    max_retries: int = Field(default=6, ge=0)
+    retry_base_s: float = Field(default=1.0, ge=0.0)
+    image_detail: ImageDetail | None = None
 
 
 class EngineInfo(Record):
@@ -37,6 +48,9 @@ class EngineInfo(Record):
     versions: dict[str, str]
     response_namespace: str | None = Field(
         default=None, description="Prefix of the run's response keys (re-scoring finds them)."
+    )
+    note: str | None = Field(
+        default=None, description="What the fingerprint does not cover (e.g. remote weights)."
     )
 
 

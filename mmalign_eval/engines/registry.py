@@ -23,7 +23,7 @@ class EngineKind:
 
     name: str
     claims: Callable[[str], bool]  # does this kind handle the --model value?
-    check: Callable[[str], None]  # fail fast on a --model value that cannot work
+    check: Callable[[EngineConfig], None]  # fail fast, before any data loads, on what cannot work
     load: Callable[[EngineConfig, Path], Engine]  # (config, cache dir) -> engine
     calls: frozenset[CallKind]
     description: str = ""
@@ -37,10 +37,22 @@ def _load_hf(config: EngineConfig, cache: Path) -> Engine:
     return HFEngine(config, resolved.local_dir, cache / "fingerprints.json")
 
 
-def _check_hf(model: str) -> None:
+def _check_hf(config: EngineConfig) -> None:
     from mmalign_eval.engines.resolve import check_model_argument
 
-    check_model_argument(model)
+    check_model_argument(config.model)
+
+
+def _load_openai(config: EngineConfig, cache: Path) -> Engine:
+    from mmalign_eval.engines.openai import OpenAIEngine
+
+    return OpenAIEngine(config)
+
+
+def _check_openai(config: EngineConfig) -> None:
+    from mmalign_eval.engines.openai import check_config
+
+    check_config(config)
 
 
 HF = EngineKind(
@@ -52,8 +64,17 @@ HF = EngineKind(
     description="in-process transformers model: a Hub id, a local folder, or tiny",
 )
 
+OPENAI = EngineKind(
+    name="openai",
+    claims=lambda model: model.startswith("openai:"),
+    check=_check_openai,
+    load=_load_openai,
+    calls=frozenset({"generate"}),
+    description="an OpenAI-compatible server: openai:<model name> with --base-url",
+)
+
 # Most specific first; the Hugging Face engine takes whatever no other kind claims.
-ENGINES: tuple[EngineKind, ...] = (HF,)
+ENGINES: tuple[EngineKind, ...] = (OPENAI, HF)
 
 
 def engine_kind(model: str, kinds: Sequence[EngineKind] = ENGINES) -> EngineKind:

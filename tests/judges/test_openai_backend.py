@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from mmalign_eval.chat_api import read_completion, retry_after_s
 from mmalign_eval.contracts import Message, TextPart
-from mmalign_eval.judges.openai_backend import OpenAIJudge, read_completion, retry_after_s
+from mmalign_eval.judges.openai_backend import OpenAIJudge
 from mmalign_eval.judges.records import JudgeConfig, JudgeIdentity, JudgeInput
 
 KEY = "sk-test-0123456789abcdef"
