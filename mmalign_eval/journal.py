@@ -108,10 +108,28 @@ class KeyedJournal(Generic[R]):
 
 
 class Journal(KeyedJournal[Response]):
-    """Model responses keyed by request key (see KeyedJournal for the durability rules)."""
+    """Model responses keyed by request key (see KeyedJournal for the durability rules).
 
-    def __init__(self, path: Path, fsync_interval_s: float = 1.0) -> None:
+    `also`: other journals of the same run folder (other ranks' of a data-parallel run),
+    read for what they hold and never written.
+    """
+
+    def __init__(
+        self, path: Path, fsync_interval_s: float = 1.0, also: Iterable[Path] = ()
+    ) -> None:
         super().__init__(path, Response.model_validate_json, fsync_interval_s)
+        for other in also:
+            if other != path and other.is_file():
+                self._read_only(other)
+
+    def _read_only(self, path: Path) -> None:
+        data = path.read_bytes()
+        for line in data[: data.rfind(b"\n") + 1].splitlines():
+            try:
+                response = Response.model_validate_json(line)
+            except (ValidationError, json.JSONDecodeError):
+                continue
+            self._responses.setdefault(response.key, response)
 
     def __enter__(self) -> Journal:
         return self

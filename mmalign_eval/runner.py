@@ -13,14 +13,14 @@ from pydantic import Field
 from rich.console import Console
 
 from mmalign_eval import __version__
+from mmalign_eval.answering import answer_share
 from mmalign_eval.assemble import group_results, responses_by_task, results_file, score_plans
 from mmalign_eval.contracts import Record
+from mmalign_eval.distributed import current_rank, finish
 from mmalign_eval.engines.base import Engine, EngineInfo
 from mmalign_eval.engines.registry import check_calls
 from mmalign_eval.evaluation import TaskEvaluation
-from mmalign_eval.generation import answer_all
 from mmalign_eval.hashing import stable_hash
-from mmalign_eval.journal import Journal
 from mmalign_eval.judges.stage import judge_run
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.plan import RunConfig, TaskPlan, default_run_id, plan_tasks
@@ -42,6 +42,7 @@ class Timings(Record):
     requests_generated: int
     requests_from_journal: int
     samples_per_s: float | None
+    world_size: int = Field(default=1, description="Data-parallel ranks (generated: rank 0's).")
 
 
 class TaskManifest(Record):
@@ -92,9 +93,14 @@ def run_identity(config: RunConfig, engine: Engine, plans: Sequence[TaskPlan]) -
 
 def run(
     config: RunConfig, registry: Registry, console: Console, load_engine: EngineLoader
-) -> RunOutcome:
-    """Evaluate a model on the configured tasks and write the run folder."""
+) -> RunOutcome | None:
+    """Evaluate a model on the configured tasks and write the run folder.
+
+    In a data-parallel run every rank answers its share; rank 0 then judges, scores and
+    writes, and the other ranks return None.
+    """
     started = time.perf_counter()
+    rank = current_rank()
     plans = plan_tasks(config, registry)
     check_calls(config.engine.model, {c.kind for p in plans for c in p.all_calls()})
     data_done = time.perf_counter()
@@ -102,18 +108,15 @@ def run(
     model_done = time.perf_counter()
     run_id = config.run_id or default_run_id(config, run_identity(config, engine, plans))
     run_dir = Path(config.output_dir) / run_id
-    console.print(f"[bold]run[/] {run_id}  ->  {run_dir}")
+    where = f" (rank {rank.rank} of {rank.world})" if rank.parallel else ""
+    console.print(f"[bold]run[/] {run_id}  ->  {run_dir}{where}")
     all_calls = [c for p in plans for c in p.all_calls()]
-    namespace = engine.response_namespace
-    with Journal(run_dir / "journal.jsonl") as journal:
-        if len(journal):
-            console.print(f"resuming: {len(journal)} responses already in the journal")
-        # Counted before answering: calls sharing a key with another call of this run (e.g.
-        # POPE questions common to several splits) are answered now, not by the journal.
-        reused = sum(c.key(namespace) in journal for c in all_calls)
-        responses, generated = answer_all(engine, journal, all_calls, console)
+    answered = answer_share(engine, all_calls, run_dir, rank, console)
     gen_done = time.perf_counter()
-    by_task = responses_by_task(plans, responses, namespace)
+    if not rank.main:
+        finish(rank)
+        return None
+    by_task = responses_by_task(plans, answered.responses, engine.response_namespace)
     judging = judge_run(plans, by_task, config.judge_for, Path(config.cache_dir), run_dir, console)
     bootstrap = BootstrapConfig(resamples=config.bootstrap_resamples, seed=config.seed)
     evaluations = score_plans(plans, by_task, bootstrap, judging)
@@ -129,11 +132,13 @@ def run(
         score_s=end - gen_done,
         total_s=end - started,
         requests_total=len(all_calls),
-        requests_generated=generated,
-        requests_from_journal=reused,
-        samples_per_s=generated / (gen_done - model_done) if generated else None,
+        requests_generated=answered.generated,
+        requests_from_journal=answered.reused,
+        samples_per_s=answered.generated / (gen_done - model_done) if answered.generated else None,
+        world_size=rank.world,
     )
     _write(run_dir, config, engine.info, plans, evaluations, results, timings)
+    finish(rank)
     return RunOutcome(results, run_dir, evaluations)
 
 

@@ -6,6 +6,7 @@ Also the check, before any model loads, that every judged task has a usable judg
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -25,6 +26,7 @@ from mmalign_eval.cli.options import (
     judge_config,
     split_list,
 )
+from mmalign_eval.distributed import current_rank
 from mmalign_eval.errors import EXIT_FAILURE, UsageError
 
 if TYPE_CHECKING:
@@ -146,6 +148,14 @@ class EngineOptions(OptionGroup):
         False
     )
     server: ServerOptions = field(default_factory=lambda: ServerOptions())
+    data_parallel: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Start N data-parallel ranks on this machine (as torchrun does); the calls "
+            "are shared by content key.",
+        ),
+    ] = 1
 
     def config(self, model: str) -> EngineConfig:
         """The engine configuration of the model with these options."""
@@ -268,7 +278,13 @@ def run(
         judges=chosen.judges,
     )
     check_judge(registry, config, chosen.named)
+    if engine.data_parallel > 1 and not current_rank().parallel:
+        from mmalign_eval.launch import launch
+
+        raise typer.Exit(launch(engine.data_parallel, sys.argv[1:]))
     outcome = run_evaluation(config, registry, err, load_engine)
+    if outcome is None:  # another rank of a data-parallel run: rank 0 writes the results
+        return
     print_results(outcome.results, out, all_metrics)
     err.print(f"wrote {outcome.run_dir}/results.json, samples.jsonl, manifest.json")
     if not outcome.results.passed:

@@ -333,6 +333,8 @@ def _evaluate_candidate(
     check_model(settings)
     err.print(f"evaluating candidate {model} as the baseline was evaluated")
     outcome = run_evaluation(config, build_registry(), err, load_engine)
+    if outcome is None:  # another rank of a data-parallel run: rank 0 gates
+        raise typer.Exit(0)
     return outcome.run_dir, config.subset != manifest.config.subset
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from mmalign_eval.contracts import ChoiceScore, ImagePart, Request, Response
+from mmalign_eval.distributed import current_rank
 from mmalign_eval.engines.base import EngineConfig, EngineInfo
 from mmalign_eval.engines.batching import plan_batches
 from mmalign_eval.errors import ModelLoadError
@@ -50,11 +51,14 @@ class _Prepared:
 
 def _pick_device(device: str) -> torch.device:
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
         raise ModelLoadError(
             "--device cuda was asked for but no CUDA GPU is visible", "use --device cpu"
         )
+    if device == "cuda":
+        # One GPU per rank of a data-parallel run (LOCAL_RANK), as torchrun intends.
+        return torch.device("cuda", current_rank().local % torch.cuda.device_count())
     return torch.device(device)
 
 

@@ -1,0 +1,80 @@
+"""The model stage of a run: this rank's share of the calls through the journal, then (rank
+0, after every rank is done) all answers gathered from every rank's journal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from mmalign_eval.contracts import Response
+from mmalign_eval.distributed import Rank, journal_files, wait_for_all
+from mmalign_eval.engines.base import Engine
+from mmalign_eval.generation import answer_all
+from mmalign_eval.journal import Journal
+from mmalign_eval.plans import ModelCall
+from mmalign_eval.results import write_jsonl
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Responses by key (rank 0: all of them) and what this rank did."""
+
+    responses: dict[str, Response]
+    generated: int  # calls this rank sent to the engine
+    reused: int  # calls whose answer a journal already held
+
+
+def failed_file(run_dir: Path, rank: Rank) -> Path:
+    """Where a rank leaves its failed calls for rank 0 (failures are never journaled)."""
+    return run_dir / f"failed.rank{rank.rank}.jsonl"
+
+
+def answer_share(
+    engine: Engine, calls: Sequence[ModelCall], run_dir: Path, rank: Rank, console: Console
+) -> Answered:
+    """Answer this rank's calls; in a parallel run, wait for the others and gather (rank 0)."""
+    namespace = engine.response_namespace
+    mine = [c for c in calls if rank.owns(c.key(namespace))] if rank.parallel else list(calls)
+    with Journal(run_dir / rank.journal_name(), also=journal_files(run_dir)) as journal:
+        if len(journal):
+            console.print(f"resuming: {len(journal)} responses already in the journal")
+        # Counted before answering: calls sharing a key with another call of this run (e.g.
+        # POPE questions common to several splits) are answered now, not by the journal.
+        reused = sum(c.key(namespace) in journal for c in mine)
+        responses, generated = answer_all(engine, journal, mine, console)
+    if not rank.parallel:
+        return Answered(responses, generated, reused)
+    write_jsonl(failed_file(run_dir, rank), [r for r in responses.values() if r.error])
+    wait_for_all(rank)
+    return Answered(
+        gather(calls, run_dir, namespace, rank.world) if rank.main else {}, generated, reused
+    )
+
+
+def gather(
+    calls: Sequence[ModelCall], run_dir: Path, namespace: str, world: int
+) -> dict[str, Response]:
+    """Every call's response from all ranks' journals and failure files."""
+    failed: dict[str, Response] = {}
+    for other in range(world):
+        path = failed_file(run_dir, Rank(other, world))
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                response = Response.model_validate_json(line)
+                failed[response.key] = response
+    files = journal_files(run_dir)
+    out: dict[str, Response] = {}
+    with Journal(files[0], also=files) as journal:
+        for call in calls:
+            key = call.key(namespace)
+            out[key] = (
+                journal.get(key)
+                or failed.get(key)
+                or Response(
+                    key=key, text="", finish_reason="error", error="no rank answered this call"
+                )
+            )
+    return out
