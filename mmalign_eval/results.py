@@ -27,8 +27,9 @@ from mmalign_eval.metrics.base import Direction, Scale
 from mmalign_eval.task import DataProvenance
 
 # 1.1: optional judge fields (task judge, metric note, judgement); 1.2: missing answers are
-# failures (status "missing", failures.missing, matching.outside_selection).
-SCHEMA_VERSION = "1.2"
+# failures (status "missing", failures.missing, matching.outside_selection); 1.3: engines at
+# scale (engine.note for remote weights, timings.world_size for data-parallel runs).
+SCHEMA_VERSION = "1.3"
 
 
 class ConfidenceInterval(Record):

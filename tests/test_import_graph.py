@@ -98,10 +98,10 @@ def test_mmalign_eval_has_no_import_cycle() -> None:
 
 
 def test_cli_modules_never_import_the_cli_package() -> None:
-    # Commands and their helpers import downward; only __main__ sits above the package.
+    # Commands and their helpers import downward; only the entry points sit above the package.
     graph = import_graph()
     above = {n for n, targets in graph.items() if "mmalign_eval.cli" in targets}
-    assert above == {"mmalign_eval.cli.__main__"}
+    assert above == {"mmalign_eval.cli.__main__", "mmalign_eval.__main__"}
 
 
 def _package(root: Path, files: dict[str, str]) -> Path:
