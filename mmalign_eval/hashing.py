@@ -29,6 +29,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def sha256_path(path: Path) -> str:
+    """Hex SHA-256 of a file, or of a folder's sorted (relative path, file hash) pairs."""
+    if not path.is_dir():
+        return sha256_file(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    return stable_hash([[p.relative_to(path).as_posix(), sha256_file(p)] for p in files])
+
+
 def canonical_json(obj: Any) -> str:
     """JSON with sorted keys and no whitespace, so equal objects hash equally."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -14,7 +14,7 @@ from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.evaluation import TaskEvaluation, TaskInputs, evaluate_task
 from mmalign_eval.evidence import ANSWER, JUDGE
-from mmalign_eval.hashing import sha256_file
+from mmalign_eval.hashing import sha256_path
 from mmalign_eval.judges.base import JudgeBackend, judge_identity, load_backend
 from mmalign_eval.judges.records import JudgeConfig, JudgeIdentity, JudgeReply
 from mmalign_eval.judges.stage import (
@@ -204,7 +204,7 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     resolved = {s.id: resolve(predictions[s.id], s) for s in samples if s.id in predictions}
     check_questions(task.name, list(resolved.values()), samples)
     responses = _responses(task, protocol, samples, resolved)
-    digest = sha256_file(request.predictions)
+    digest = sha256_path(request.predictions)
     run_id = f"score-{task.name}-{digest[:10]}"
     judged = None
     if task.judge is not None and protocol.judged:
