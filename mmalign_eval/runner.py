@@ -102,7 +102,8 @@ def run(
     started = time.perf_counter()
     rank = current_rank()
     plans = plan_tasks(config, registry)
-    check_calls(config.engine.model, {c.kind for p in plans for c in p.all_calls()})
+    needed: set[str] = {c.kind for p in plans for c in p.all_calls()}
+    check_calls(config.engine.model, needed, engine=config.engine.engine)
     data_done = time.perf_counter()
     engine = load_engine(config)
     model_done = time.perf_counter()

@@ -39,7 +39,7 @@ def run_cli(
     cache_dir: Path | None = None,
     columns: int = 80,
     extra_env: Mapping[str, str] | None = None,
-    timeout: float = 300,
+    timeout: float = 1800,  # generous: a busy CI machine once needed more than 300 s
 ) -> subprocess.CompletedProcess[str]:
     """Run `mmalign-eval ARGS` in cwd and capture its exit code and output."""
     return subprocess.run(

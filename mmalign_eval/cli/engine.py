@@ -21,13 +21,13 @@ def check_model(config: EngineConfig) -> None:
     endpoint, an API key that is not set)."""
     from mmalign_eval.engines.registry import engine_kind
 
-    engine_kind(config.model).check(config)
+    engine_kind(config.model, engine=config.engine).check(config)
 
 
 def load_engine(config: RunConfig) -> Engine:
     """The runner's EngineLoader: build the engine the registry picks for the run's model."""
     from mmalign_eval.engines.registry import engine_kind
 
-    kind = engine_kind(config.engine.model)
+    kind = engine_kind(config.engine.model, engine=config.engine.engine)
     err.print(f"loading {config.engine.model} ({kind.name} engine)")
     return kind.load(config.engine, Path(config.cache_dir))

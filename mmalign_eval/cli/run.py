@@ -94,6 +94,15 @@ class TaskSelection(OptionGroup):
         return names
 
 
+class EngineChoice(str, Enum):
+    """Which engine answers the model's calls."""
+
+    auto = "auto"
+    hf = "hf"
+    vllm = "vllm"
+    openai = "openai"
+
+
 class ImageDetailChoice(str, Enum):
     """How much of each image an OpenAI-compatible server should look at."""
 
@@ -136,9 +145,36 @@ class ServerOptions(OptionGroup):
 
 
 @dataclass(frozen=True)
+class VLLMOptions(OptionGroup):
+    """Offline vLLM (`--engine vllm`)."""
+
+    tensor_parallel_size: Annotated[
+        int, typer.Option(min=1, help="GPUs one vLLM model is split over.")
+    ] = 1
+    gpu_memory_utilization: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="Share of GPU memory vLLM may take.")
+    ] = 0.9
+    max_model_len: Annotated[
+        int | None, typer.Option(min=1, help="vLLM context length (default: the model's).")
+    ] = None
+
+    def settings(self) -> dict[str, object]:
+        """The EngineConfig fields these options set."""
+        return {
+            "tensor_parallel_size": self.tensor_parallel_size,
+            "gpu_memory_utilization": self.gpu_memory_utilization,
+            "max_model_len": self.max_model_len,
+        }
+
+
+@dataclass(frozen=True)
 class EngineOptions(OptionGroup):
     """How the model runs."""
 
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="auto: openai:<name> is a server, vllm:<model> vLLM, else hf."),
+    ] = EngineChoice.auto
     batch_size: Annotated[int, typer.Option(min=1)] = 8
     dtype: Annotated[DTypeChoice, typer.Option(help="Model weights dtype.")] = DTypeChoice.auto
     device: Annotated[DeviceChoice, typer.Option(help="Where to run the model.")] = (
@@ -148,6 +184,7 @@ class EngineOptions(OptionGroup):
         False
     )
     server: ServerOptions = field(default_factory=lambda: ServerOptions())
+    vllm: VLLMOptions = field(default_factory=lambda: VLLMOptions())
     data_parallel: Annotated[
         int,
         typer.Option(
@@ -163,11 +200,13 @@ class EngineOptions(OptionGroup):
 
         return EngineConfig(
             model=model,
+            engine=self.engine.value,
             dtype=self.dtype.value,
             device=self.device.value,
             batch_size=self.batch_size,
             trust_remote_code=self.trust_remote_code,
             **self.server.settings(),
+            **self.vllm.settings(),
         )
 
 

@@ -37,7 +37,8 @@ def score(
     *,
     task: Annotated[str, typer.Argument(help="Task name, e.g. pope_adversarial.")],
     predictions: Annotated[
-        Path, typer.Option(
+        Path,
+        typer.Option(
             help="JSON Lines (question_id/id + text/answer/response), or the benchmark's own "
             "output file or folder where it reads one (see its README section)."
         ),

@@ -14,12 +14,14 @@ Device = Literal["auto", "cpu", "cuda"]
 
 
 ImageDetail = Literal["auto", "low", "high"]
+EngineName = Literal["auto", "hf", "vllm", "openai"]
 
 
 class EngineConfig(Record):
     """How to load and run a model; what the user chose on the command line (never a key)."""
 
     model: str
+    engine: EngineName = Field(default="auto", description="auto: chosen from --model's prefix.")
     dtype: DType = "auto"
     device: Device = "auto"
     batch_size: int = Field(default=8, ge=1)
@@ -32,6 +34,10 @@ class EngineConfig(Record):
     max_retries: int = Field(default=6, ge=0)
     retry_base_s: float = Field(default=1.0, ge=0.0)
     image_detail: ImageDetail | None = None
+    # vLLM (`--engine vllm`).
+    tensor_parallel_size: int = Field(default=1, ge=1)
+    gpu_memory_utilization: float = Field(default=0.9, gt=0.0, le=1.0)
+    max_model_len: int | None = Field(default=None, ge=1)
 
 
 class EngineInfo(Record):

@@ -55,6 +55,28 @@ def _check_openai(config: EngineConfig) -> None:
     check_config(config)
 
 
+def _vllm_model(config: EngineConfig) -> str:
+    from mmalign_eval.engines.vllm import PREFIX
+
+    return config.model.removeprefix(PREFIX)
+
+
+def _load_vllm(config: EngineConfig, cache: Path) -> Engine:
+    from mmalign_eval.engines.resolve import resolve_model
+    from mmalign_eval.engines.vllm import VLLMEngine
+
+    resolved = resolve_model(_vllm_model(config), cache)
+    return VLLMEngine(config, resolved.local_dir, cache / "fingerprints.json")
+
+
+def _check_vllm(config: EngineConfig) -> None:
+    from mmalign_eval.engines.resolve import check_model_argument
+    from mmalign_eval.engines.vllm import check_vllm
+
+    check_model_argument(_vllm_model(config))
+    check_vllm(config)
+
+
 HF = EngineKind(
     name="hf",
     claims=lambda model: True,
@@ -73,18 +95,37 @@ OPENAI = EngineKind(
     description="an OpenAI-compatible server: openai:<model name> with --base-url",
 )
 
+VLLM = EngineKind(
+    name="vllm",
+    claims=lambda model: model.startswith("vllm:"),
+    check=_check_vllm,
+    load=_load_vllm,
+    calls=frozenset({"generate", "loglikelihood"}),
+    description="offline vLLM on CUDA GPUs: --engine vllm, or vllm:<id or folder>",
+)
+
 # Most specific first; the Hugging Face engine takes whatever no other kind claims.
-ENGINES: tuple[EngineKind, ...] = (OPENAI, HF)
+ENGINES: tuple[EngineKind, ...] = (OPENAI, VLLM, HF)
 
 
-def engine_kind(model: str, kinds: Sequence[EngineKind] = ENGINES) -> EngineKind:
-    """The engine kind that answers a --model value."""
+def engine_kind(
+    model: str, kinds: Sequence[EngineKind] = ENGINES, *, engine: str = "auto"
+) -> EngineKind:
+    """The engine kind that answers a --model value, or the one --engine names."""
+    if engine != "auto":
+        named = [kind for kind in kinds if kind.name == engine]
+        if not named:
+            known = ", ".join(kind.name for kind in kinds)
+            raise UsageError(f"unknown engine {engine!r}", f"choose one of: auto, {known}")
+        return named[0]
     return next(kind for kind in kinds if kind.claims(model))
 
 
-def check_calls(model: str, needed: set[str], kinds: Sequence[EngineKind] = ENGINES) -> None:
+def check_calls(
+    model: str, needed: set[str], kinds: Sequence[EngineKind] = ENGINES, *, engine: str = "auto"
+) -> None:
     """Refuse a run whose plans need calls the engine cannot answer (before it loads)."""
-    kind = engine_kind(model, kinds)
+    kind = engine_kind(model, kinds, engine=engine)
     missing = sorted(needed - kind.calls)
     if missing:
         raise UsageError(

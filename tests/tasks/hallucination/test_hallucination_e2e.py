@@ -25,7 +25,7 @@ def test_run_chair_and_hallusionbench(cache_dir: Path, tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,
         check=False,
     )
     assert done.returncode == 0, done.stderr
