@@ -3,19 +3,32 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field
 from rich.console import Console
 
-from mmalign_eval.contracts import Response
+from mmalign_eval.contracts import Record, Response
 from mmalign_eval.distributed import Rank, journal_files, wait_for_all
 from mmalign_eval.engines.base import Engine
 from mmalign_eval.generation import answer_all
 from mmalign_eval.journal import Journal
 from mmalign_eval.plans import ModelCall
-from mmalign_eval.results import write_jsonl
+from mmalign_eval.results import write_json, write_jsonl
+
+
+class RankTiming(Record):
+    """One data-parallel rank's share of the model stage (load balance)."""
+
+    rank: int
+    calls: int = Field(description="Calls whose key falls in this rank's shard.")
+    generated: int = Field(description="Of those, calls sent to the engine (not journaled).")
+    answer_s: float = Field(description="Seconds this rank spent answering its share.")
+    finished_at: float = Field(description="Unix time the rank finished its share.")
+    idle_s: float = Field(default=0.0, description="Seconds it then waited for the last rank.")
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,23 @@ class Answered:
     responses: dict[str, Response]
     generated: int  # calls this rank sent to the engine
     reused: int  # calls whose answer a journal already held
+    ranks: tuple[RankTiming, ...] = ()  # rank 0 of a parallel run: every rank's share
+
+
+def timing_file(run_dir: Path, rank: int) -> Path:
+    """Where a rank records how long its share took, for rank 0's load-balance figures."""
+    return run_dir / f"timing.rank{rank}.json"
+
+
+def rank_timings(run_dir: Path, world: int) -> tuple[RankTiming, ...]:
+    """Every rank's timing, with the idle time each spent waiting for the slowest."""
+    read = [
+        RankTiming.model_validate_json(timing_file(run_dir, r).read_text(encoding="utf-8"))
+        for r in range(world)
+        if timing_file(run_dir, r).is_file()
+    ]
+    last = max((t.finished_at for t in read), default=0.0)
+    return tuple(t.model_copy(update={"idle_s": last - t.finished_at}) for t in read)
 
 
 def failed_file(run_dir: Path, rank: Rank) -> Path:
@@ -44,14 +74,25 @@ def answer_share(
         # Counted before answering: calls sharing a key with another call of this run (e.g.
         # POPE questions common to several splits) are answered now, not by the journal.
         reused = sum(c.key(namespace) in journal for c in mine)
+        started = time.perf_counter()
         responses, generated = answer_all(engine, journal, mine, console)
     if not rank.parallel:
         return Answered(responses, generated, reused)
     write_jsonl(failed_file(run_dir, rank), [r for r in responses.values() if r.error])
-    wait_for_all(rank)
-    return Answered(
-        gather(calls, run_dir, namespace, rank.world) if rank.main else {}, generated, reused
+    spent = time.perf_counter() - started
+    timing = RankTiming(
+        rank=rank.rank,
+        calls=len(mine),
+        generated=generated,
+        answer_s=spent,
+        finished_at=time.time(),
     )
+    write_json(timing_file(run_dir, rank.rank), timing)
+    wait_for_all(rank)
+    if not rank.main:
+        return Answered({}, generated, reused)
+    gathered = gather(calls, run_dir, namespace, rank.world)
+    return Answered(gathered, generated, reused, rank_timings(run_dir, rank.world))
 
 
 def gather(

@@ -13,7 +13,7 @@ from pydantic import Field
 from rich.console import Console
 
 from mmalign_eval import __version__
-from mmalign_eval.answering import answer_share
+from mmalign_eval.answering import RankTiming, answer_share
 from mmalign_eval.assemble import group_results, responses_by_task, results_file, score_plans
 from mmalign_eval.contracts import Record
 from mmalign_eval.distributed import current_rank, finish
@@ -43,6 +43,9 @@ class Timings(Record):
     requests_from_journal: int
     samples_per_s: float | None
     world_size: int = Field(default=1, description="Data-parallel ranks (generated: rank 0's).")
+    ranks: tuple[RankTiming, ...] = Field(
+        default=(), description="Data-parallel runs: each rank's share, time and idle wait."
+    )
 
 
 class TaskManifest(Record):
@@ -137,6 +140,7 @@ def run(
         requests_from_journal=answered.reused,
         samples_per_s=answered.generated / (gen_done - model_done) if answered.generated else None,
         world_size=rank.world,
+        ranks=answered.ranks,
     )
     _write(run_dir, config, engine.info, plans, evaluations, results, timings)
     finish(rank)

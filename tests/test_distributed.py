@@ -107,6 +107,10 @@ def test_two_ranks_give_the_one_process_results(
     assert _items(run) == _items(single) and _metrics(run) == _metrics(single)
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["timings"]["world_size"] == 2
+    ranks = manifest["timings"]["ranks"]
+    assert [r["rank"] for r in ranks] == [0, 1]
+    assert sum(r["calls"] for r in ranks) == manifest["timings"]["requests_total"]
+    assert min(r["idle_s"] for r in ranks) == 0.0  # the last rank to finish waits for no one
 
 
 @pytest.mark.slow
@@ -138,3 +142,13 @@ def test_a_killed_rank_is_finished_by_a_rerun_with_one_rank(
     assert "resuming:" in again.stderr
     run = tmp_path / "out" / "r"
     assert _items(run) == _items(single) and _metrics(run) == _metrics(single)
+
+
+def test_idle_time_is_the_wait_for_the_slowest_rank(tmp_path: Path) -> None:
+    from mmalign_eval.answering import RankTiming, rank_timings, timing_file
+    from mmalign_eval.results import write_json
+
+    for rank, finished in ((0, 100.0), (1, 103.5), (2, 101.0)):
+        timing = RankTiming(rank=rank, calls=4, generated=4, answer_s=1.0, finished_at=finished)
+        write_json(timing_file(tmp_path, rank), timing)
+    assert [t.idle_s for t in rank_timings(tmp_path, 3)] == [3.5, 0.0, 2.5]
