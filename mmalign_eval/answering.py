@@ -69,11 +69,11 @@ def answer_share(
     namespace = engine.response_namespace
     mine = [c for c in calls if rank.owns(c.key(namespace))] if rank.parallel else list(calls)
     with Journal(run_dir / rank.journal_name(), also=journal_files(run_dir)) as journal:
-        if len(journal):
-            console.print(f"resuming: {len(journal)} responses already in the journal")
         # Counted before answering: calls sharing a key with another call of this run (e.g.
         # POPE questions common to several splits) are answered now, not by the journal.
         reused = sum(c.key(namespace) in journal for c in mine)
+        if reused:  # only this rank's share: other ranks may be writing theirs meanwhile
+            console.print(f"resuming: {reused} responses already in the journal")
         started = time.perf_counter()
         responses, generated = answer_all(engine, journal, mine, console)
     if not rank.parallel:

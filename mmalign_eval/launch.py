@@ -42,9 +42,12 @@ def launch(ranks: int, argv: Sequence[str]) -> int:
     """Run `ranks` copies of `mmalign-eval ARGV` and return the run's exit code."""
     port = _free_port()
     processes = []
+    # Ranks share this machine's cores (on CPU they compute there); torchrun sets 1 thread.
+    threads = os.environ.get("OMP_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // ranks))
     for rank in range(ranks):
         env = {
             **os.environ,
+            "OMP_NUM_THREADS": threads,
             "RANK": str(rank),
             "LOCAL_RANK": str(rank),
             "WORLD_SIZE": str(ranks),

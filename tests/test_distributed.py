@@ -113,6 +113,32 @@ def test_two_ranks_give_the_one_process_results(
     assert min(r["idle_s"] for r in ranks) == 0.0  # the last rank to finish waits for no one
 
 
+LAUNCHERS = {
+    "torchrun": ("torchrun", "--nproc-per-node", "2", "-m", "mmalign_eval"),
+    # accelerate's multi-GPU launch is torchrun's launcher underneath; here the ranks use CPU.
+    "accelerate": ("accelerate", "launch", "--multi_gpu", "--num_processes", "2",
+                   "--num_machines", "1", "-m", "mmalign_eval"),
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_external_launchers_give_the_one_process_results(
+    cache_dir: Path, tmp_path: Path, single: Path, launcher: str
+) -> None:
+    program = Path(sys.executable).with_name(launcher)
+    if not program.exists():
+        pytest.skip(f"{launcher} is not installed")
+    command = [str(program), *LAUNCHERS[launcher][1:], *ARGS, "--device", "cpu",
+               "--output-dir", "out", "--run-id", "r"]  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, env=cli_env(cache_dir), capture_output=True,
+                          text=True, timeout=1800, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run = tmp_path / "out" / "r"
+    assert len(list(run.glob("journal.rank*.jsonl"))) == 2
+    assert _items(run) == _items(single) and _metrics(run) == _metrics(single)
+
+
 @pytest.mark.slow
 def test_a_killed_rank_is_finished_by_a_rerun_with_one_rank(
     cache_dir: Path, tmp_path: Path, single: Path
