@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any, Generic, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypeVar
 
 from mmalign_eval.hashing import sha256_text, stable_hash
@@ -206,3 +206,10 @@ class ItemScore(Record):
     parsed: ParsedValue = None
     values: dict[str, float] = Field(default_factory=dict)
     cluster: str | None = None
+
+    @field_validator("parsed", mode="before")
+    @classmethod
+    def _records_as_objects(cls, value: Any) -> Any:
+        # A typed reading (a record such as toolkit.choice.Picked) is written as an object,
+        # not as the (field, value) pairs pydantic would make of it for a tuple.
+        return value.model_dump(mode="json") if isinstance(value, BaseModel) else value

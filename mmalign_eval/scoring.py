@@ -214,7 +214,8 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
             protocol.judge_roles,
         )  # fmt: skip
         folder = request.output_dir or Path("results") / run_id
-        judged = judge_predictions(request, judged_task, resolved, folder)
+        free = {task.name: task.judge_free_protocol}
+        judged = judge_predictions(request, judged_task, resolved, folder, free)
     inputs = TaskInputs(
         task,
         protocol,
@@ -239,6 +240,7 @@ def judge_predictions(
     task: JudgedTask,
     predictions: Mapping[str, Prediction],
     folder: Path,
+    judge_free: Mapping[str, str | None] | None = None,
 ) -> TaskJudging:
     """Judgements given with the predictions, plus the judge's for lines without one."""
     given = {
@@ -250,7 +252,7 @@ def judge_predictions(
     config = request.judge
     if config is None:
         if rest and not given:
-            raise UsageError(*missing_judge_message([task.name]))
+            raise UsageError(*missing_judge_message([task.name], judge_free))
         # Lines without a judgement stay unjudged: they are counted, never guessed.
         identity = JudgeIdentity(backend="precomputed", model="judge not named; pass --judge")
         stage = StageResult({task.name: given}, 0, len(given), None)

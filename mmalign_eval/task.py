@@ -120,6 +120,11 @@ class TaskSpec(Generic[Info]):
         return next((p.name for p in self.protocols if p.official), None)
 
     @property
+    def judge_free_protocol(self) -> str | None:
+        """Name of the first protocol that needs no judge, if the task has one."""
+        return next((p.name for p in self.protocols if not p.judged), None)
+
+    @property
     def protocol_names(self) -> tuple[str, ...]:
         """Every protocol's name, in declaration order."""
         return tuple(p.name for p in self.protocols)

@@ -375,7 +375,8 @@ def check_judge(registry: Registry, config: RunConfig, named: Iterable[str] = ()
         )
     missing = [name for name in judged if config.judge_for(name) is None]
     if missing:
-        raise UsageError(*missing_judge_message(missing))
+        free = {t.name: t.judge_free_protocol for t in tasks}
+        raise UsageError(*missing_judge_message(missing, free))
     for name in judged:
         chosen = config.judge_for(name)
         if chosen is not None and chosen.spec.startswith("openai:"):

@@ -339,11 +339,18 @@ def _judge_tasks(
     return {t.name: task_judging(t, identity, config, stage) for t in tasks}
 
 
-def missing_judge_message(tasks: Sequence[str]) -> tuple[str, str]:
-    """Error and hint when judged tasks are asked for without --judge."""
+def missing_judge_message(
+    tasks: Sequence[str], judge_free: Mapping[str, str | None] | None = None
+) -> tuple[str, str]:
+    """Error and hint when judged tasks are asked for without --judge.
+
+    `judge_free`: for each task, a protocol of it that needs no judge, named in the hint.
+    """
+    free = [f"{task}={name}" for task in tasks if (name := (judge_free or {}).get(task))]
+    instead = f"; or score without a judge: --protocol {' --protocol '.join(free)}" if free else ""
     return (
         f"{', '.join(tasks)} {'is' if len(tasks) == 1 else 'are'} scored by a judge model; "
         "no --judge was given",
         "pass --judge openai:<model> (the README names each benchmark's official judge), "
-        "--judge hf:<model id or folder>, or --judge tiny for an offline demo",
+        f"--judge hf:<model id or folder>, or --judge tiny for an offline demo{instead}",
     )

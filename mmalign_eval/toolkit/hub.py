@@ -26,6 +26,11 @@ def load_hub_split(repo: str, config: str | None, split: str, revision: str | No
             "without network, download it on a connected machine (save_to_disk or the parquet "
             "files) and pass the folder with --data, or use --data synthetic for a demo",
         ) from exc
+    except ValueError as exc:  # datasets raises it for a config or split the dataset lacks
+        raise DataError(
+            f"dataset {repo} has no {config or 'default'}/{split}: {_first_line(exc)}",
+            "check the dataset's configs and splits on the Hub (or --revision)",
+        ) from exc
 
 
 def load_local_split(path: Path, split: str, cache_dir: Path | None = None) -> Dataset:
