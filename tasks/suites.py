@@ -14,3 +14,14 @@ def hallucination() -> SuiteSpec:
         description="hallucination benchmarks (POPE, AMBER, CHAIR, Object HalBench, "
         "MMHal-Bench, HallusionBench)",
     )
+
+
+@register
+def reasoning() -> SuiteSpec:
+    """Reasoning and general-knowledge benchmarks (the alignment tax)."""
+    return SuiteSpec(
+        name="reasoning",
+        members=("mmmu_val", "mathvista_testmini", "mmstar", "mme", "mmbench_en_dev"),
+        description="reasoning and general-knowledge benchmarks (MMMU, MathVista, MMStar, MME, "
+        "MMBench)",
+    )

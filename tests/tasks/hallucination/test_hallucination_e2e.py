@@ -61,7 +61,7 @@ def test_hallucination_suite_runs_offline_with_the_tiny_judge(
     done = run_cli(
         tmp_path, "run", "--model", "tiny", "--suite", "hallucination", "--data", "synthetic:2",
         "--data", "coco_chair=synthetic:3", "--judge", "tiny", "--max-new-tokens", "8",
-        "--output-dir", "out", cache_dir=cache_dir, timeout=600,
+        "--output-dir", "out", cache_dir=cache_dir,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads(next((tmp_path / "out").glob("*/results.json")).read_text())

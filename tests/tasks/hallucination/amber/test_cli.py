@@ -18,7 +18,7 @@ DISCRIMINATIVE = "amber_discriminative,amber_existence,amber_attribute,amber_rel
 
 
 def cli(cache_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli(cwd, *args, cache_dir=cache_dir, timeout=600)
+    return run_cli(cwd, *args, cache_dir=cache_dir)
 
 
 def _run(cache_dir: Path, cwd: Path, tasks: str, *extra: str) -> subprocess.CompletedProcess[str]:

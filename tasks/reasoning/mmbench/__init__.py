@@ -1,0 +1,1 @@
+"""MMBench: multiple-choice abilities scored by CircularEval (Liu et al., 2023)."""

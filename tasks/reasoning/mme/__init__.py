@@ -1,0 +1,1 @@
+"""MME: yes/no perception and cognition questions, two per image (Fu et al., 2023)."""

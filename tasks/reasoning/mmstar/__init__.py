@@ -1,0 +1,1 @@
+"""MMStar: vision-indispensable multiple-choice questions (Chen et al., 2024)."""
