@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Columns": "mmalign_eval.columns",
     "ChoiceScore": "mmalign_eval.contracts",
+    "Component": "mmalign_eval.contracts",
     "GenerationParams": "mmalign_eval.contracts",
     "MediaRef": "mmalign_eval.contracts",
     "Record": "mmalign_eval.contracts",
@@ -62,6 +63,7 @@ __all__ = [
     "JUDGE",
     "ChoiceScore",
     "Columns",
+    "Component",
     "DataError",
     "DataProvenance",
     "DataRequest",
@@ -114,6 +116,7 @@ if TYPE_CHECKING:
     from mmalign_eval.columns import Columns
     from mmalign_eval.contracts import (
         ChoiceScore,
+        Component,
         GenerationParams,
         MediaRef,
         Record,

@@ -192,6 +192,16 @@ class Response(Record):
 
 
 # missing: the benchmark item has no answer at all (`score` with a predictions file lacking it).
+class Component(Record):
+    """A named, versioned scoring component (a refusal keyword list, a parser): its content
+    hash goes into the results, so numbers say exactly what produced them."""
+
+    kind: str = Field(description="What it is, e.g. 'refusal detector'.")
+    name: str
+    version: str
+    sha256: str = Field(description="Hash of its content (the keyword list, the rule text).")
+
+
 ItemStatus = Literal["ok", "unparseable", "error", "missing"]
 # A parsed answer as recorded: a label, a letter, a number, a list of objects, a verdict.
 ParsedValue = str | int | float | bool | tuple[Any, ...] | list[Any] | dict[str, Any] | None

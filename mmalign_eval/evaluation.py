@@ -159,7 +159,10 @@ def evaluate_task(
         task_version=task.version,
         family=task.family,
         protocol=ProtocolInfo(
-            name=protocol.name, description=protocol.description, official=protocol.official
+            name=protocol.name,
+            description=protocol.description,
+            official=protocol.official,
+            components=protocol.components,
         ),
         prompt=PromptInfo(template=task.prompt_template, sha256=task.prompt_hash),
         data=inputs.data,

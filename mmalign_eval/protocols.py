@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from typing_extensions import TypeVar
 
-from mmalign_eval.contracts import Sample
+from mmalign_eval.contracts import Component, Sample
 from mmalign_eval.errors import UsageError
 from mmalign_eval.resources import Needs
 from mmalign_eval.sources import is_synthetic
@@ -85,6 +85,9 @@ class Protocol(Generic[Info, Value]):
     # An evidence reader that reads judge verdicts (several judge calls per sample) needs the
     # judge stage too; reads="judge" implies it.
     uses_judge: bool = False
+    # Named, versioned components the reading depends on (a refusal keyword list), recorded
+    # with their hashes in the results.
+    components: tuple[Component, ...] = ()
 
     @property
     def judged(self) -> bool:

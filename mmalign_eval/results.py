@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from mmalign_eval.contracts import (
     ChoiceScore,
+    Component,
     GenerationParams,
     ItemStatus,
     ParsedValue,
@@ -28,7 +29,8 @@ from mmalign_eval.task import DataProvenance
 
 # 1.1: optional judge fields (task judge, metric note, judgement); 1.2: missing answers are
 # failures (status "missing", failures.missing, matching.outside_selection); 1.3: engines at
-# scale (engine.note for remote weights, timings.world_size for data-parallel runs).
+# scale (engine.note for remote weights, timings.world_size for data-parallel runs),
+# protocol.components (named, versioned scoring components with their hashes).
 SCHEMA_VERSION = "1.3"
 
 
@@ -105,6 +107,9 @@ class ProtocolInfo(Record):
     name: str
     description: str
     official: bool
+    components: tuple[Component, ...] = Field(
+        default=(), description="Named, versioned scoring components (e.g. a refusal detector)."
+    )
 
 
 class TaskResult(Record):
