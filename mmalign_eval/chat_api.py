@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from mmalign_eval.errors import UsageError
+
 _RETRY_STATUS = frozenset({408, 409, 429})
 _MAX_DELAY_S = 60.0
 
@@ -72,6 +74,16 @@ class _Fatal(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def check_base_url(url: str, option: str) -> None:
+    """An http(s) URL with a host, checked before anything loads (not retried for minutes)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise UsageError(f"bad {option} {url!r}: {exc}", "use http(s)://host[:port]/v1") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(f"bad {option} {url!r}", "use http(s)://host[:port]/v1")
 
 
 def retry_after_s(value: str | None) -> float | None:

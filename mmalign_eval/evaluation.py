@@ -132,8 +132,8 @@ def score_samples(
         verdicts = (inputs.verdicts or {}).get(sample.id, {}) if protocol.judged else {}
         item = task.score(Evidence(sample, by_role, verdicts), protocol)
         items.append(item)
-        judgement = _judgement(by_role, verdicts) if protocol.judged else None
-        records.append(_record(task, sample, by_role, item, judgement))
+        judged = _judgements(by_role, verdicts) if protocol.judged else (None, {})
+        records.append(_record(task, sample, by_role, item, judged))
     return items, records
 
 
@@ -199,23 +199,35 @@ def _with_note(metrics: list[MetricResult], judge: TaskJudgeInfo | None) -> list
     return [m.model_copy(update={"note": judge.note}) for m in metrics]
 
 
-def _judgement(
-    responses: Mapping[str, Response], verdicts: Mapping[str, Verdict]
-) -> Judgement | None:
-    """The sample's "judge" verdict as recorded in samples.jsonl."""
-    if any(r.error is not None for r in responses.values()):
-        return None  # nothing was judged: the answer already failed
-    verdict = verdicts.get(JUDGE)
+def _judgement(verdict: Verdict | None) -> Judgement:
+    """One judge call's outcome as recorded in samples.jsonl."""
     if verdict is None or verdict.status == "not_judged":
         return Judgement(status="error", reason="not judged (judge budget reached or no judge)")
     reply = verdict.reply
     key = reply.key if reply is not None else None
+    earlier = tuple(r.text for r in verdict.earlier)
     if verdict.status == "error":
-        return Judgement(status="error", reason=reply.error if reply else verdict.reason, key=key)
+        reason = reply.error if reply else verdict.reason
+        return Judgement(status="error", reason=reason, key=key, earlier=earlier)
     text = reply.text if reply is not None else None
     if verdict.status == "unparseable":
-        return Judgement(status="unparseable", reason=verdict.reason, text=text, key=key)
-    return Judgement(status="ok", text=text, key=key)
+        return Judgement(
+            status="unparseable", reason=verdict.reason, text=text, key=key, earlier=earlier
+        )
+    return Judgement(status="ok", text=text, key=key, earlier=earlier)
+
+
+def _judgements(
+    responses: Mapping[str, Response], verdicts: Mapping[str, Verdict]
+) -> tuple[Judgement | None, dict[str, Judgement]]:
+    """The sample's "judge" call's judgement, and every other role's (pairwise orders,
+    rotations, repeated runs)."""
+    if any(r.error is not None for r in responses.values()):
+        return None, {}  # nothing was judged: the answer already failed
+    others = {role: _judgement(v) for role, v in verdicts.items() if role != JUDGE}
+    if JUDGE in verdicts or not others:
+        return _judgement(verdicts.get(JUDGE)), others
+    return None, others
 
 
 def _calls(responses: Mapping[str, Response]) -> dict[str, CallRecord]:
@@ -230,7 +242,7 @@ def _record(
     sample: Sample[Any],
     responses: Mapping[str, Response],
     item: ItemScore,
-    judgement: Judgement | None = None,
+    judged: tuple[Judgement | None, dict[str, Judgement]] = (None, {}),
 ) -> SampleRecord:
     response = responses.get(ANSWER)
     answered = response is not None and response.error is None
@@ -247,7 +259,8 @@ def _record(
         scores=item.values,
         cluster=sample.cluster,
         key=response.key if response is not None else None,
-        judgement=judgement,
+        judgement=judged[0],
+        judgements=judged[1],
         calls=_calls(responses),
     )
 

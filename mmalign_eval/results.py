@@ -214,6 +214,11 @@ class SampleRecord(Record):
     cluster: str | None = None
     key: str | None = None
     judgement: Judgement | None = None
+    judgements: dict[str, Judgement] = Field(
+        default_factory=dict,
+        description="Judge calls of other roles (both pairwise orders, rotations, repeated "
+        "runs `<role>#<k>`), by role.",
+    )
     calls: dict[str, CallRecord] = Field(
         default_factory=dict,
         description="Plans beyond one generation (K samples, both pairwise orders, option "

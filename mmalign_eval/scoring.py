@@ -209,9 +209,10 @@ def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluatio
     judged = None
     if task.judge is not None and protocol.judged:
         answered = [s for s in samples if s.id in responses]
+        runs = request.judge.runs if request.judge else 1
         judged_task = JudgedTask(
             task.name, task.judge, answered, responses, protocol.unparseable_policy,
-            protocol.judge_roles,
+            protocol.judge_roles, runs,
         )  # fmt: skip
         folder = request.output_dir or Path("results") / run_id
         free = {task.name: task.judge_free_protocol}

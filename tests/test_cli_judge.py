@@ -105,6 +105,40 @@ def test_budget_stop_then_resume(cache_dir: Path, tmp_path: Path, fake_judge: An
 
 
 @pytest.mark.slow
+def test_a_killed_judge_stage_never_pays_twice(
+    cache_dir: Path, tmp_path: Path, fake_judge: Any
+) -> None:
+    # A chunk holds 4 x concurrency = 8 calls, all 8 items: the kill lands inside it.
+    import os
+    import signal
+    import time
+
+    from mmalign_eval.testing import cli_command, cli_env
+
+    fake_judge.delay_s = 0.3
+    args = ("run", *GEN, *_api(fake_judge, "--judge-concurrency", "2"), "--output-dir", "out")
+    env = cli_env(cache_dir, 120, {KEY_ENV: SECRET, "NO_PROXY": "127.0.0.1,localhost"})
+    proc = subprocess.Popen(cli_command(*args), cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and len(fake_judge.bodies) < 6:  # 4 answered, 2 in flight
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    sent = len(fake_judge.bodies)
+    received = sum(
+        len(f.read_text().splitlines()) for f in tmp_path.glob("out/*/judge_cache.jsonl")
+    )
+    assert received >= 3  # replies were written as they arrived, not at the chunk's end
+    finished = cli(cache_dir, tmp_path, *args)
+    _ok(finished)
+    # Only the calls in flight at the kill (at most the concurrency, plus one reply that
+    # arrived while the process died) are paid twice; before, the whole chunk was.
+    assert len(fake_judge.bodies) == sent + (8 - received) <= 8 + 3
+    assert _task(_run_dir(tmp_path))["judge"]["counts"]["ok"] == 8
+
+
+@pytest.mark.slow
 def test_judge_failures_and_threshold(cache_dir: Path, tmp_path: Path, fake_judge: Any) -> None:
     fake_judge.faults = ["malformed", "empty"]
     fake_judge.reply = lambda p: "No rating." if "How many shapes" in p else "Rating: 5"

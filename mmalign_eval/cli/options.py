@@ -72,6 +72,12 @@ class JudgeSettings(OptionGroup):
             "likely verdict, e.g. 'Rating: 4'); default: choice for tiny, generate otherwise."
         ),
     ] = None
+    judge_runs: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Independent judgements of every judge call (MM-Vet reports mean/std)."
+        ),
+    ] = 1
 
 
 @dataclass(frozen=True)
@@ -130,8 +136,13 @@ def judge_config(spec: str | None, settings: JudgeSettings) -> JudgeConfig | Non
         retry_base_s=settings.judge_retry_base,
         max_new_tokens=settings.judge_max_new_tokens,
         mode=mode,  # checked above
+        runs=settings.judge_runs,
     )
-    check_judge_mode(config)  # a bad value is a usage error before anything runs
+    backend, _ = check_judge_mode(config)  # a bad value is a usage error before anything runs
+    if backend == "openai":
+        from mmalign_eval.chat_api import check_base_url
+
+        check_base_url(config.base_url, "--judge-base-url")
     return config
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from mmalign_eval.chat_api import ChatClient, ChatSettings, Completion
+from mmalign_eval.chat_api import ChatClient, ChatSettings, Completion, check_base_url
 from mmalign_eval.contracts import ChoiceScore, ImagePart, MediaRef, Request, Response
 from mmalign_eval.engines.base import EngineConfig, EngineInfo
 from mmalign_eval.errors import UsageError
@@ -96,9 +96,7 @@ def check_config(config: EngineConfig) -> None:
     """A model name, an http(s) endpoint and the key's variable set, before anything loads."""
     if not config.model.removeprefix(PREFIX):
         raise UsageError("--model openai: needs a model name", "e.g. --model openai:gpt-4o-mini")
-    url = httpx.URL(config.base_url)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise UsageError(f"bad --base-url {config.base_url!r}", "use http(s)://host[:port]/v1")
+    check_base_url(config.base_url, "--base-url")
     api_key(config.api_key_env, "model server", "--api-key-env")
 
 

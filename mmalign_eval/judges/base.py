@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -18,7 +18,8 @@ from mmalign_eval.judges.records import (
 
 
 class JudgeBackend(Protocol):
-    """Anything that answers judge inputs; replies come back in the order of the inputs."""
+    """Anything that answers judge inputs; each reply is yielded as soon as it is known, so
+    the stage writes it to the cache at once (a kill or Ctrl-C never pays for it again)."""
 
     @property
     def identity(self) -> JudgeIdentity:
@@ -30,8 +31,8 @@ class JudgeBackend(Protocol):
         """How many inputs to hand over at once (budgets are checked between chunks)."""
         ...
 
-    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
-        """One reply per input, keyed by the given cache keys."""
+    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> Iterator[JudgeReply]:
+        """One reply per input, keyed by the given cache keys, in any order."""
         ...
 
     def close(self) -> None:

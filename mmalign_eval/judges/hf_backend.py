@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mmalign_eval.contracts import GenerationParams, Request
@@ -68,11 +68,18 @@ class HFJudge:
         """A few batches per chunk."""
         return self._batch * 4
 
-    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
-        """One reply per input: generated text, or in choice mode the most likely verdict."""
-        if self._identity.mode == "choice":
-            return self._choose(inputs, keys)
-        return self._generate(inputs, keys)
+    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> Iterator[JudgeReply]:
+        """One reply per input: generated text, or in choice mode the most likely verdict;
+        yielded batch by batch."""
+        for start in range(0, len(inputs), self._batch):
+            chunk, chunk_keys = (
+                inputs[start : start + self._batch],
+                keys[start : start + self._batch],
+            )
+            if self._identity.mode == "choice":
+                yield from self._choose(chunk, chunk_keys)
+            else:
+                yield from self._generate(chunk, chunk_keys)
 
     def _choose(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
         replies = [
@@ -100,7 +107,7 @@ class HFJudge:
         return replies
 
     def _generate(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
-        requests = [Request(messages=i.messages, generation=self._generation) for i in inputs]
+        requests = [Request(messages=i.messages, generation=self._sampling(i)) for i in inputs]
         by_request: dict[str, JudgeReply] = {}
         namespace = self._engine.response_namespace
         for batch in self._engine.generate(requests):
@@ -118,6 +125,14 @@ class HFJudge:
             by_request[r.key(namespace)].model_copy(update={"key": key})
             for r, key in zip(requests, keys, strict=True)
         ]
+
+    def _sampling(self, item: JudgeInput) -> GenerationParams:
+        """The judge's decoding, or the input's own temperature (an official retry's)."""
+        if not item.temperature:
+            return self._generation
+        return self._generation.model_copy(
+            update={"do_sample": True, "temperature": item.temperature}
+        )
 
     def close(self) -> None:
         """Nothing to release explicitly: the model goes with the backend object."""

@@ -8,7 +8,7 @@ Authorization header, and redacted from every reason string the backend returns.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mmalign_eval.chat_api import ChatClient, ChatSettings, Failure, Outcome
@@ -59,10 +59,11 @@ class OpenAIJudge:
         """A few rounds of the concurrency limit per chunk."""
         return self._config.concurrency * 4
 
-    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> list[JudgeReply]:
-        """Send all inputs concurrently (at most `concurrency` in flight)."""
-        outcomes = self._client.complete_all([self._payload(item) for item in inputs])
-        return [_reply(outcome, key) for outcome, key in zip(outcomes, keys, strict=True)]
+    def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> Iterator[JudgeReply]:
+        """Send all inputs concurrently (at most `concurrency` in flight); yield each reply
+        as it arrives."""
+        for index, outcome in self._client.as_completed([self._payload(i) for i in inputs]):
+            yield _reply(outcome, keys[index])
 
     def close(self) -> None:
         """Nothing to release: each call of `judge` uses its own connection pool."""
@@ -72,7 +73,9 @@ class OpenAIJudge:
         payload: dict[str, Any] = {
             "model": self._identity.model,
             "messages": messages,
-            "temperature": self._identity.decoding.temperature,
+            "temperature": self._identity.decoding.temperature
+            if item.temperature is None
+            else item.temperature,
         }
         if self._identity.decoding.max_tokens is not None:
             payload["max_tokens"] = self._identity.decoding.max_tokens

@@ -49,6 +49,9 @@ class JudgeConfig(Record):
     mode: JudgeMode | None = Field(
         default=None, description="None: choice for tiny, else generate."
     )
+    runs: int = Field(
+        default=1, ge=1, description="Independent judgements per call (`--judge-runs`)."
+    )
 
 
 class JudgeIdentity(Record):
@@ -81,6 +84,8 @@ class JudgeInput(Record):
     role: str = "judge"  # not part of the key: equal prompts are one cache entry
     messages: tuple[Message, ...]
     choices: tuple[str, ...] = ()  # the task's closed set of verdicts (used in choice mode)
+    temperature: float | None = None  # an official retry's own decoding (None: the judge's)
+    run: int = 0  # which of `--judge-runs` independent judgements this is
 
     def text(self) -> str:
         """All text of the messages (for token estimates)."""
@@ -90,12 +95,16 @@ class JudgeInput(Record):
 
     def key(self, namespace: str, template_sha256: str) -> str:
         """Cache key: judge identity, template hash and the exact input."""
-        content = stable_hash(
-            {
-                "messages": [m.model_dump(mode="json") for m in self.messages],
-                "choices": self.choices,
-            }
-        )
+        asked: dict[str, object] = {
+            "messages": [m.model_dump(mode="json") for m in self.messages],
+            "choices": self.choices,
+        }
+        # Only when set, so the keys of plain calls (and existing caches) stay as they were.
+        if self.temperature is not None:
+            asked["temperature"] = self.temperature
+        if self.run:
+            asked["run"] = self.run
+        content = stable_hash(asked)
         return sha256_text(f"{namespace}:{template_sha256}:{content}")
 
 
@@ -120,6 +129,9 @@ class Judgement(Record):
     text: str | None = None
     key: str | None = None
     cached: bool = False
+    earlier: tuple[str, ...] = Field(
+        default=(), description="Replies of earlier attempts that held no verdict (retries)."
+    )
 
 
 class JudgeCounts(Record):
@@ -153,6 +165,7 @@ class Verdict:
     value: Any = None
     reason: str | None = None
     reply: JudgeReply | None = None
+    earlier: tuple[JudgeReply, ...] = ()  # attempts before this one that held no verdict
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,11 @@ class JudgeRequest:
     text: str
     choices: tuple[str, ...] = ()
     fixed: str | None = None
+    temperature: float | None = None  # this call's own decoding (an official retry's)
+    run: int = 0  # which of `--judge-runs` independent judgements (roles "<role>#<run>")
+    # Turns after the first user message: (assistant reply, next user text) pairs, e.g. a
+    # follow-up question to a judge that gave no verdict.
+    follow_up: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +205,10 @@ class JudgeTaskSpec:
     # Judges asked more than once per sample (pairwise in both orders, repeated gradings):
     # (sample, responses by plan role, choice mode) -> the calls. Default: one "judge" call.
     calls: Callable[[Sample, Mapping[str, Response], bool], tuple[JudgeRequest, ...]] | None = None
+    # Official scripts that ask again when a reply holds no verdict (MM-Vet raises the
+    # temperature, WildVision asks a follow-up): (request, its unparseable verdict, attempt
+    # from 1) -> the next request, or None to stop. The last attempt's verdict counts.
+    retry: Callable[[JudgeRequest, Verdict, int], JudgeRequest | None] | None = None
 
     def fixed(self, response: str) -> str | None:
         """The official script's own reply for this answer, if it gives one without a judge."""

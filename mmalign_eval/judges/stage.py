@@ -6,23 +6,23 @@ calls it on a finished run folder.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
 
-from mmalign_eval.contracts import Message, Response, Sample, TextPart
+from mmalign_eval.contracts import Response, Sample
 from mmalign_eval.errors import UsageError
 from mmalign_eval.judges.base import JudgeBackend, judge_identity, load_backend
+from mmalign_eval.judges.budget import Caller, estimate_tokens
 from mmalign_eval.judges.cache import JudgeCache
+from mmalign_eval.judges.calls import Slot, judge_input, repeated
 from mmalign_eval.judges.records import (
     JudgeConfig,
     JudgeCounts,
     JudgeIdentity,
-    JudgeInput,
     JudgeReply,
     JudgeRequest,
     JudgeTaskSpec,
@@ -33,7 +33,6 @@ from mmalign_eval.judges.records import (
 )
 from mmalign_eval.plan import TaskPlan
 
-CHARS_PER_TOKEN = 4  # rough; only used for the estimate and the token budget before usage
 NOT_JUDGED = "not judged: the judge budget was reached (rerun `mmalign-eval judge RUN_DIR`)"
 
 
@@ -51,6 +50,7 @@ class JudgedTask:
     responses: Responses
     unparseable_policy: Literal["failure", "zero"] = "failure"
     roles: tuple[str, ...] | None = None  # the judge calls the protocol reads (None: all)
+    runs: int = 1  # independent judgements of each call (`--judge-runs`)
 
     def answered(self, sample: Sample) -> bool:
         """Whether every call of the sample succeeded (failed ones have nothing to judge)."""
@@ -59,80 +59,26 @@ class JudgedTask:
     def requests(self, sample: Sample, choice: bool) -> list[JudgeRequest]:
         """The judge calls of one answered sample that its protocol reads."""
         made = self.spec.requests(sample, self.responses[sample.id], choice)
-        return [r for r in made if self.roles is None or r.role in self.roles]
-
-
-@dataclass
-class _Work:
-    keys: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (task, id, role)
-    pending: dict[str, JudgeInput] = field(default_factory=dict)  # key -> input, uncached
-    fixed: dict[str, JudgeReply] = field(default_factory=dict)  # key -> the script's own reply
+        read = [r for r in made if self.roles is None or r.role in self.roles]
+        return repeated(read, self.runs)
 
 
 @dataclass(frozen=True)
 class StageResult:
-    """Replies by task, sample id and role (absent: not judged) and what the stage did."""
+    """Replies by task, sample id and role (absent: not judged) and what the stage did;
+    `earlier`: the replies of attempts an official retry replaced (same layout)."""
 
     replies: dict[str, Replies]
     calls: int
     cached: int
     stopped: str | None
+    earlier: dict[str, dict[str, dict[str, tuple[JudgeReply, ...]]]] = field(default_factory=dict)
 
 
-@dataclass
-class Budget:
-    """Calls and tokens left in this stage (None: unlimited)."""
-
-    calls: int | None
-    tokens: int | None
-    stopped: str | None = None
-
-    def take(self, items: Sequence[tuple[str, JudgeInput]], out_tokens: int) -> int:
-        """How many of the items fit; records why the stage stops when not all do."""
-        count = 0
-        spent = 0
-        for _, item in items:
-            if self.calls is not None and count >= self.calls:
-                self.stopped = "--judge-max-calls reached"
-                break
-            cost = estimate_tokens(item.text()) + out_tokens
-            if self.tokens is not None and spent + cost > self.tokens:
-                self.stopped = "--judge-max-tokens reached"
-                break
-            count += 1
-            spent += cost
-        return count
-
-    def spend(self, replies: Sequence[JudgeReply], items: Sequence[JudgeInput], out: int) -> None:
-        """Charge made calls, with the server's token counts where it reported them."""
-        if self.calls is not None:
-            self.calls -= len(replies)
-        if self.tokens is not None:
-            for reply, item in zip(replies, items, strict=True):
-                used = reply.prompt_tokens + reply.completion_tokens
-                self.tokens -= used or (estimate_tokens(item.text()) + out)
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count of a text (characters / 4)."""
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
-
-
-def judge_input(task: str, sample: Sample, request: JudgeRequest) -> JudgeInput:
-    """One judge call as a single user turn (with its options in choice mode)."""
-    return JudgeInput(
-        task=task,
-        sample_id=sample.id,
-        role=request.role,
-        messages=(Message(role="user", content=(TextPart(text=request.text),)),),
-        choices=request.choices,
-    )
-
-
-def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeCache) -> _Work:
+def _slots(tasks: Sequence[JudgedTask], identity: JudgeIdentity) -> list[Slot]:
     namespace = identity.cache_namespace()
     choice = identity.mode == "choice"
-    work = _Work()
+    slots = []
     for task in tasks:
         for sample in task.samples:
             if not task.answered(sample):
@@ -140,12 +86,14 @@ def _collect(tasks: Sequence[JudgedTask], identity: JudgeIdentity, cache: JudgeC
             for request in task.requests(sample, choice):
                 item = judge_input(task.name, sample, request)
                 key = item.key(namespace, task.spec.template.sha256)
-                work.keys[(task.name, sample.id, request.role)] = key
-                if request.fixed is not None:
-                    work.fixed[key] = JudgeReply(key=key, text=request.fixed, model="official rule")
-                elif key not in cache:
-                    work.pending.setdefault(key, item)
-    return work
+                slots.append(Slot(task.name, task.spec, sample, request, key))
+    return slots
+
+
+def _fixed(slot: Slot) -> JudgeReply | None:
+    if slot.request.fixed is None:
+        return None
+    return JudgeReply(key=slot.key, text=slot.request.fixed, model="official rule")
 
 
 def run_stage(
@@ -156,83 +104,108 @@ def run_stage(
     run_dir: Path,
     console: Console,
 ) -> StageResult:
-    """Judge every response not in the cache, within the budgets; return replies by sample."""
+    """Judge every call not in the cache, within the budgets, asking again where a task's
+    official script retries; return the replies by sample."""
     out_tokens = max((t.spec.expected_output_tokens for t in tasks), default=0)
-    with JudgeCache(run_dir) as cache:
-        work = _collect(tasks, identity, cache)
-        asked = [k for k in work.keys.values() if k not in work.fixed]
-        cached = len(asked) - sum(1 for k in asked if k in work.pending)
-        _announce(console, identity, work, cached, out_tokens)
-        fresh, calls, stopped = _judge_pending(work, config, backend_factory, cache, out_tokens)
-        replies: dict[str, Replies] = {t.name: {} for t in tasks}
-        for (task, sample_id, role), key in work.keys.items():
-            reply = work.fixed.get(key) or cache.get(key) or fresh.get(key)
-            if reply is not None:
-                replies[task].setdefault(sample_id, {})[role] = reply
-    if stopped:
-        left = len(work.pending) - calls
+    caller = Caller(config, backend_factory, out_tokens)
+    slots = _slots(tasks, identity)
+    final: list[tuple[Slot, JudgeReply | None]] = []
+    cached = 0
+    try:
+        with JudgeCache(run_dir) as cache:
+            _announce(console, identity, slots, cache, out_tokens)
+            while slots:
+                asked = [s for s in slots if s.request.fixed is None]
+                cached += sum(1 for s in asked if s.key in cache)
+                fresh = caller.call({s.key: s.item() for s in asked if s.key not in cache}, cache)
+                slots = _next_round(slots, cache, fresh, identity, caller, final)
+                if slots:
+                    console.print(f"judge: {len(slots)} calls asked again (official retry rule)")
+    finally:
+        caller.close()
+    if caller.stopped:
         console.print(
-            f"[yellow]judge stage stopped: {stopped}; {left} calls left; rerun "
+            f"[yellow]judge stage stopped: {caller.stopped}; rerun "
             f"`mmalign-eval judge {run_dir}` to continue (judged items are cached)[/]"
         )
-    return StageResult(replies, calls, cached, stopped)
+    return _result(final, [t.name for t in tasks], caller, cached)
+
+
+def _next_round(
+    slots: Sequence[Slot],
+    cache: JudgeCache,
+    fresh: Mapping[str, JudgeReply],
+    identity: JudgeIdentity,
+    caller: Caller,
+    final: list[tuple[Slot, JudgeReply | None]],
+) -> list[Slot]:
+    """The slots an official retry asks again; the others' last replies go to `final`."""
+    namespace = identity.cache_namespace()
+    again = []
+    for slot in slots:
+        reply = _fixed(slot) or cache.get(slot.key) or fresh.get(slot.key)
+        following = None if reply is None or caller.stopped else slot.retried(reply, namespace)
+        if following is None:
+            final.append((slot, reply))
+        else:
+            again.append(following)
+    return again
+
+
+def _result(
+    final: Sequence[tuple[Slot, JudgeReply | None]],
+    names: Sequence[str],
+    caller: Caller,
+    cached: int,
+) -> StageResult:
+    replies: dict[str, Replies] = {name: {} for name in names}
+    earlier: dict[str, dict[str, dict[str, tuple[JudgeReply, ...]]]] = {n: {} for n in names}
+    for slot, reply in final:
+        task, sample_id, role = slot.where
+        if reply is not None:
+            replies[task].setdefault(sample_id, {})[role] = reply
+        if slot.earlier:
+            earlier[task].setdefault(sample_id, {})[role] = tuple(slot.earlier)
+    return StageResult(replies, caller.calls, cached, caller.stopped, earlier)
 
 
 def _announce(
-    console: Console, identity: JudgeIdentity, work: _Work, cached: int, out_tokens: int
+    console: Console,
+    identity: JudgeIdentity,
+    slots: Sequence[Slot],
+    cache: JudgeCache,
+    out_tokens: int,
 ) -> None:
-    tokens_in = sum(estimate_tokens(i.text()) for i in work.pending.values())
-    tokens_out = out_tokens * len(work.pending)
-    ruled = f", {len(work.fixed)} settled by the official script's rule" if work.fixed else ""
+    fixed = sum(1 for s in slots if s.request.fixed is not None)
+    asked = {s.key: s for s in slots if s.request.fixed is None}
+    pending = [s for key, s in asked.items() if key not in cache]
+    tokens_in = sum(estimate_tokens(s.item().text()) for s in pending)
+    tokens_out = out_tokens * len(pending)
+    ruled = f", {fixed} settled by the official script's rule" if fixed else ""
     console.print(
-        f"[bold]judge[/] {identity.label}: {len(work.keys)} items{ruled}, {cached} from the "
-        f"judge cache, {len(work.pending)} calls to make (about {tokens_in:,} input and "
-        f"{tokens_out:,} output tokens)"
+        f"[bold]judge[/] {identity.label}: {len(slots)} items{ruled}, "
+        f"{len(asked) - len(pending)} from the judge cache, {len(pending)} calls to make "
+        f"(about {tokens_in:,} input and {tokens_out:,} output tokens)"
     )
 
 
-def _judge_pending(
-    work: _Work,
-    config: JudgeConfig,
-    backend_factory: Callable[[], JudgeBackend],
-    cache: JudgeCache,
-    out_tokens: int,
-) -> tuple[dict[str, JudgeReply], int, str | None]:
-    pending = list(work.pending.items())
-    if not pending:
-        return {}, 0, None
-    budget = Budget(config.max_calls, config.max_tokens)
-    backend = backend_factory()
-    fresh: dict[str, JudgeReply] = {}
-    calls = 0
-    try:
-        for start in range(0, len(pending), backend.chunk_size):
-            chunk = pending[start : start + backend.chunk_size]
-            chunk = chunk[: budget.take(chunk, out_tokens)]
-            if chunk:
-                items = [item for _, item in chunk]
-                replies = backend.judge(items, [key for key, _ in chunk])
-                cache.append(replies)  # written through at once: a crash loses no paid call
-                fresh.update((r.key, r) for r in replies)
-                budget.spend(replies, items, out_tokens)
-                calls += len(replies)
-            if budget.stopped:
-                break
-    finally:
-        backend.close()
-    return fresh, calls, budget.stopped
-
-
-def task_verdicts(task: JudgedTask, replies: Replies) -> dict[str, dict[str, Verdict]]:
-    """Every judge call's verdict, parsed once, by sample id and role (answered samples)."""
+def task_verdicts(
+    task: JudgedTask, replies: Replies, earlier: Mapping[str, Mapping[str, tuple[JudgeReply, ...]]]
+) -> dict[str, dict[str, Verdict]]:
+    """Every judge call's verdict, parsed once, by sample id and role (answered samples),
+    with the replies of the attempts an official retry replaced."""
     out: dict[str, dict[str, Verdict]] = {}
     for sample in task.samples:
         if not task.answered(sample):
             continue
         got = replies.get(sample.id, {})
+        before = earlier.get(sample.id, {})
         # Roles come from the calls the sample needs, so a call never made is "not judged".
         roles = [r.role for r in task.requests(sample, False)]
-        out[sample.id] = {role: task.spec.verdict(got.get(role)) for role in roles}
+        out[sample.id] = {
+            role: replace(task.spec.verdict(got.get(role)), earlier=before.get(role, ()))
+            for role in roles
+        }
     return out
 
 
@@ -280,7 +253,9 @@ def task_judging(
     task: JudgedTask, identity: JudgeIdentity, config: JudgeConfig, stage: StageResult
 ) -> TaskJudging:
     """The verdicts and the results record of one task after its stage."""
-    verdicts = task_verdicts(task, stage.replies.get(task.name, {}))
+    verdicts = task_verdicts(
+        task, stage.replies.get(task.name, {}), stage.earlier.get(task.name, {})
+    )
     return TaskJudging(verdicts, task_judge_info(task, identity, config, stage, verdicts))
 
 
@@ -297,26 +272,25 @@ def judge_run(
     Tasks are judged by their own judge (`judge_for`); tasks sharing a judge share a stage,
     so its budgets apply to them together.
     """
-    judged = [
-        JudgedTask(
+    stages: dict[JudgeConfig, list[JudgedTask]] = {}
+    missing = []
+    for p in plans:
+        if p.task.judge is None or not p.protocol.judged:
+            continue
+        config = judge_for(p.task.name)
+        if config is None:
+            missing.append(p.task.name)
+            continue
+        task = JudgedTask(
             name=p.task.name,
             spec=p.task.judge,
             samples=p.samples,
             responses=responses[p.task.name],
             unparseable_policy=p.protocol.unparseable_policy,
             roles=p.protocol.judge_roles,
+            runs=config.runs,
         )
-        for p in plans
-        if p.task.judge is not None and p.protocol.judged
-    ]
-    stages: dict[JudgeConfig, list[JudgedTask]] = {}
-    missing = []
-    for task in judged:
-        config = judge_for(task.name)
-        if config is None:
-            missing.append(task.name)
-        else:
-            stages.setdefault(config, []).append(task)
+        stages.setdefault(config, []).append(task)
     if missing:
         raise UsageError(*missing_judge_message(missing))
     out: dict[str, TaskJudging] = {}
