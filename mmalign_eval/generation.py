@@ -39,6 +39,9 @@ def answer_all(
     for call in calls:
         unique.setdefault(call.key(namespace), call)
     pending = [c for k, c in unique.items() if k not in journal]
+    if unique and not pending:
+        # The engine never loads its weights: nothing is left to ask it.
+        console.print(f"all {len(unique)} answers are in the journal: the model is not loaded")
     errors: dict[str, Response] = {}
     with generation_progress(console, total=len(pending)) as advance:
         for batch in _answer(engine, pending, namespace):

@@ -29,5 +29,5 @@ def load_engine(config: RunConfig) -> Engine:
     from mmalign_eval.engines.registry import engine_kind
 
     kind = engine_kind(config.engine.model, engine=config.engine.engine)
-    err.print(f"loading {config.engine.model} ({kind.name} engine)")
+    err.print(f"model {config.engine.model} ({kind.name} engine)")
     return kind.load(config.engine, Path(config.cache_dir))

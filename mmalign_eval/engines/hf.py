@@ -70,44 +70,92 @@ def _pick_dtype(dtype: str, device: torch.device) -> torch.dtype:
     return torch.float32
 
 
+@dataclass(frozen=True)
+class _Weights:
+    """A loaded checkpoint: processor, model, tokenizer and its end-of-sequence ids."""
+
+    processor: Any
+    model: Any
+    tokenizer: Any
+    eos_ids: set[int]
+
+
+def _load_weights(
+    config: EngineConfig, model_dir: Path, device: torch.device, dtype: Any
+) -> _Weights:
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+    from transformers.utils import logging as hf_logging
+
+    # The harness draws its own progress; per-shard loading bars would interleave with it.
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        processor = AutoProcessor.from_pretrained(  # type: ignore[no-untyped-call]
+            model_dir, trust_remote_code=config.trust_remote_code
+        )
+        model = AutoModelForImageTextToText.from_pretrained(
+            model_dir, dtype=dtype, trust_remote_code=config.trust_remote_code
+        )
+        model = model.to(device)  # type: ignore[arg-type]
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelLoadError(
+            f"cannot load {config.model} as an image-text-to-text model: {_first_line(exc)}",
+            f"check the checkpoint files in {model_dir} (a truncated download?); the model "
+            "needs a processor with a chat template; for custom code add --trust-remote-code",
+        ) from exc
+    model.eval()
+    tokenizer = processor.tokenizer
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return _Weights(processor, model, tokenizer, _eos_ids(model, tokenizer))
+
+
 class HFEngine:
-    """Batched greedy/sampled generation and option log-likelihoods with transformers."""
+    """Batched greedy/sampled generation and option log-likelihoods with transformers.
+
+    The weights load at the first call, not when the engine is built: a resumed run whose
+    journal already holds every answer never loads them.
+    """
 
     def __init__(self, config: EngineConfig, model_dir: Path, fingerprint_memo: Path | None = None):
-        from transformers import AutoModelForImageTextToText, AutoProcessor
-        from transformers.utils import logging as hf_logging
-
-        # The harness draws its own progress; per-shard loading bars would interleave with it.
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
         self.config = config
         self.device = _pick_device(config.device)
         self.dtype = _pick_dtype(config.dtype, self.device)
         self._fingerprint = model_fingerprint(model_dir, fingerprint_memo)
         self._model_dir = model_dir
-        try:
-            self.processor = AutoProcessor.from_pretrained(  # type: ignore[no-untyped-call]
-                model_dir, trust_remote_code=config.trust_remote_code
-            )
-            model = AutoModelForImageTextToText.from_pretrained(
-                model_dir, dtype=self.dtype, trust_remote_code=config.trust_remote_code
-            )
-            self.model = model.to(self.device)  # type: ignore[arg-type]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelLoadError(
-                f"cannot load {config.model} as an image-text-to-text model: {_first_line(exc)}",
-                "the model needs a processor with a chat template; for custom code add "
-                "--trust-remote-code",
-            ) from exc
-        self.model.eval()
-        self.tokenizer = self.processor.tokenizer
-        self.tokenizer.padding_side = "left"
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        self._eos_ids = _eos_ids(self.model, self.tokenizer)
+        self._weights: _Weights | None = None
         # Overlapping decoding with generation pays off when an accelerator computes and the
         # CPU waits; on a CPU-only run both compete for the same cores, so it is inline there.
         self.prefetch = self.device.type != "cpu"
+
+    def _loaded(self) -> _Weights:
+        if self._weights is None:
+            self._weights = _load_weights(self.config, self._model_dir, self.device, self.dtype)
+        return self._weights
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights have been loaded (by a first call)."""
+        return self._weights is not None
+
+    @property
+    def processor(self) -> Any:
+        """The checkpoint's processor (loads the weights on first use)."""
+        return self._loaded().processor
+
+    @property
+    def model(self) -> Any:
+        """The model (loads the weights on first use)."""
+        return self._loaded().model
+
+    @property
+    def tokenizer(self) -> Any:
+        """The processor's tokenizer (loads the weights on first use)."""
+        return self._loaded().tokenizer
+
+    @property
+    def _eos_ids(self) -> set[int]:
+        return self._loaded().eos_ids
 
     @property
     def info(self) -> EngineInfo:

@@ -372,3 +372,25 @@ def test_multi_token_loglikelihood_matches_teacher_forcing(
             ids = engine4.tokenizer(option, add_special_tokens=False)["input_ids"]
             expected = _reference_logprobs(reference, request, ids)
             assert score.logprob == pytest.approx(expected, abs=1e-4)
+
+
+def test_weights_load_only_when_a_call_needs_them(
+    model_dir: Path, images: list[MediaRef], tmp_path: Path
+) -> None:
+    from rich.console import Console
+
+    from mmalign_eval.generation import answer_all
+    from mmalign_eval.journal import Journal
+    from mmalign_eval.plans import generate
+
+    calls = [generate(_ask(images[0], "Is there a cat?")), generate(_ask(images[1], "A dog?"))]
+    quiet = Console(file=open(tmp_path / "log.txt", "w"))  # noqa: SIM115
+    first = HFEngine(EngineConfig(model="tiny", device="cpu"), model_dir)
+    assert not first.loaded  # building the engine (fingerprint, dtype) reads no weights
+    with Journal(tmp_path / "journal.jsonl") as journal:
+        answered, generated = answer_all(first, journal, calls, quiet)
+    assert first.loaded and generated == 2
+    resumed = HFEngine(EngineConfig(model="tiny", device="cpu"), model_dir)
+    with Journal(tmp_path / "journal.jsonl") as journal:
+        again, generated = answer_all(resumed, journal, calls, quiet)
+    assert not resumed.loaded and generated == 0 and again == answered
