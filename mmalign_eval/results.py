@@ -5,6 +5,7 @@ Documented field by field in docs/results-schema.md; `mmalign-eval validate` che
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -236,9 +237,31 @@ def write_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
     _atomic_write(path, "".join(r.model_dump_json() + "\n" for r in records))
 
 
+def check_writable(folder: Path, option: str = "--output-dir") -> None:
+    """Fail before any model loads when the output folder cannot take files."""
+    from mmalign_eval.errors import OutputError, write_error
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        known = write_error(exc)
+        raise known or OutputError(
+            f"cannot write to {folder}: {exc}", f"choose another {option}"
+        ) from exc
+
+
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk must not stay full of half-written copies.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

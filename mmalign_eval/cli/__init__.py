@@ -23,7 +23,7 @@ import typer
 # submodule mmalign_eval.cli.run with the function (and break patching it by name).
 from mmalign_eval.cli import info, judge, leaderboard, resources, run, score, stats
 from mmalign_eval.cli.console import err, report_error
-from mmalign_eval.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HarnessError
+from mmalign_eval.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HarnessError, write_error
 
 __all__ = ["app", "main", "run_cli"]
 
@@ -61,12 +61,19 @@ def run_cli() -> int:
             err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         code = int(getattr(exc, "exit_code", EXIT_USAGE))
     except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt):
-        err.print("[red]interrupted[/]")
+        err.print(
+            "[red]interrupted:[/] rerun the same command to resume; every answer and judgement "
+            "received so far is kept"
+        )
         code = 130
     except HarnessError as exc:
         report_error(exc)
         code = exc.exit_code
     except Exception as exc:  # a crash must never exit 0, and users get one line, not a trace
+        known = write_error(exc) if isinstance(exc, OSError) else None
+        if known is not None and not debug:
+            report_error(known)
+            return known.exit_code
         if debug:
             raise
         err.print(

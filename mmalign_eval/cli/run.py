@@ -316,7 +316,7 @@ def run(
         judge=chosen.judge,
         judges=chosen.judges,
     )
-    check_judge(registry, config, chosen.named)
+    _preflight(registry, config, chosen.named)
     if engine.data_parallel > 1 and not current_rank().parallel:
         from mmalign_eval.launch import launch
 
@@ -351,6 +351,14 @@ def _task_settings(
     }
     named = [task for task, name in judge_values.named_as.items() if task == name]
     return _TaskSettings(data, images, protocols, shared, own, named)
+
+
+def _preflight(registry: Registry, config: RunConfig, named: Iterable[str]) -> None:
+    """What must hold before any data or model loads: judges and a writable output folder."""
+    from mmalign_eval.results import check_writable
+
+    check_judge(registry, config, named)
+    check_writable(Path(config.output_dir))
 
 
 def check_judge(registry: Registry, config: RunConfig, named: Iterable[str] = ()) -> None:
