@@ -17,7 +17,7 @@ from typing import Any
 
 from mmalign_eval.contracts import Sample
 from mmalign_eval.errors import DataError, UsageError
-from mmalign_eval.toolkit.files import read_jsonl
+from mmalign_eval.toolkit.files import read_jsonl, text_lines
 
 JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
 TEXT_FIELDS = ("text", "answer", "response", "caption")
@@ -106,11 +106,11 @@ def _kind(value: object) -> str:
 def _prediction_rows(path: Path) -> list[dict[str, Any]]:
     """JSON Lines, or one JSON array of objects (AMBER's official inference-file format)."""
     if path.is_file():
-        with path.open(encoding="utf-8") as handle:
+        with path.open("rb") as handle:
             head = handle.read(64).lstrip()
-        if head.startswith("["):
+        if head.startswith(b"["):
             try:
-                rows = json.loads(path.read_text(encoding="utf-8"))
+                rows = json.loads("\n".join(text_lines(path)))
             except json.JSONDecodeError as exc:
                 raise DataError(f"{path} is not valid JSON ({exc.msg})", "fix the file") from exc
             if not all(isinstance(row, dict) for row in rows):

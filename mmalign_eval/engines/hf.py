@@ -96,7 +96,7 @@ def _load_weights(
             model_dir, dtype=dtype, trust_remote_code=config.trust_remote_code
         )
         model = model.to(device)  # type: ignore[arg-type]
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+    except Exception as exc:  # any loader fault (a SafetensorError too) means it cannot load
         raise ModelLoadError(
             f"cannot load {config.model} as an image-text-to-text model: {_first_line(exc)}",
             f"check the checkpoint files in {model_dir} (a truncated download?); the model "

@@ -394,3 +394,20 @@ def test_weights_load_only_when_a_call_needs_them(
     with Journal(tmp_path / "journal.jsonl") as journal:
         again, generated = answer_all(resumed, journal, calls, quiet)
     assert not resumed.loaded and generated == 0 and again == answered
+
+
+def test_a_truncated_checkpoint_is_a_load_error_naming_its_folder(
+    model_dir: Path, images: list[MediaRef], tmp_path: Path
+) -> None:
+    import shutil
+
+    from mmalign_eval.errors import ModelLoadError
+
+    copy = tmp_path / "ckpt"
+    shutil.copytree(model_dir, copy)
+    weights = copy / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    engine = HFEngine(EngineConfig(model=str(copy), device="cpu"), copy)
+    with pytest.raises(ModelLoadError, match="cannot load") as caught:
+        list(engine.generate([_ask(images[0], "Is there a cat?")]))
+    assert caught.value.hint is not None and str(copy) in caught.value.hint
