@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from mmalign_eval.assemble import group_results, results_file, score_plans
 from mmalign_eval.contracts import Response
+from mmalign_eval.distributed import journal_files
 from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.journal import Journal
 from mmalign_eval.judges.records import JudgeConfig
@@ -42,7 +44,8 @@ def saved_responses(run_dir: Path, plans: Sequence[TaskPlan], namespace: str | N
     """
     recorded = _recorded_keys(run_dir) if namespace is None else {}
     out: ByTask = {}
-    with Journal(run_dir / "journal.jsonl") as journal:
+    files = journal_files(run_dir) or [run_dir / "journal.jsonl"]  # data-parallel: one per rank
+    with Journal(files[0], also=files) as journal:
         for plan in plans:
             by_id: dict[str, dict[str, Response]] = {}
             for sample in plan.samples:
@@ -76,8 +79,32 @@ def _saved(
     )
 
 
-def rejudge_run(run_dir: Path, judge: JudgeConfig | None, console: Console) -> ResultsFile:
-    """Judge what is not in the judge cache, re-score every task, rewrite the results."""
+FAILED_SUFFIX = ".judge-failed"
+
+
+@dataclass(frozen=True)
+class Rejudged:
+    """New results, and whether they replaced the run's (a failed judge stage does not)."""
+
+    results: ResultsFile
+    written: Path
+
+
+def judge_failed(results: ResultsFile) -> bool:
+    """Whether a judge stage failed: a task's judge failures above its threshold."""
+    return any(
+        t.judge is not None and t.judge.failure_rate > t.judge.max_failure_rate
+        for t in results.tasks
+    )
+
+
+def rejudge_run(run_dir: Path, judge: JudgeConfig | None, console: Console) -> Rejudged:
+    """Judge what is not in the judge cache, re-score every task, rewrite the results.
+
+    When the judge stage fails (its failures above the threshold) and the run already has
+    results, those stay, with the run's recorded judge: the new ones are written beside them
+    (results.judge-failed.json, samples.judge-failed.jsonl) for inspection.
+    """
     try:
         manifest = RunManifest.model_validate_json((run_dir / "manifest.json").read_bytes())
     except ValueError as exc:
@@ -100,7 +127,13 @@ def rejudge_run(run_dir: Path, judge: JudgeConfig | None, console: Console) -> R
         "run", manifest.run_id, evaluations, groups, config.seed, config.max_failure_rate,
         manifest.engine,
     )  # fmt: skip
+    records = [r for e in evaluations for r in e.records]
+    if judge_failed(results) and (run_dir / "results.json").is_file():
+        write_jsonl(run_dir / f"samples{FAILED_SUFFIX}.jsonl", records)
+        written = run_dir / f"results{FAILED_SUFFIX}.json"
+        write_json(written, results)
+        return Rejudged(results, written)
     write_json(run_dir / "manifest.json", manifest.model_copy(update={"config": config}))
-    write_jsonl(run_dir / "samples.jsonl", (r for e in evaluations for r in e.records))
+    write_jsonl(run_dir / "samples.jsonl", records)
     write_json(run_dir / "results.json", results)
-    return results
+    return Rejudged(results, run_dir / "results.json")

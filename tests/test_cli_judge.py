@@ -331,3 +331,20 @@ def test_a_suite_wide_judge_covers_the_judged_tasks_in_the_run(
     results = json.loads((_run_dir(tmp_path) / "results.json").read_text())
     judges = {t["task"]: t["judge"] for t in results["tasks"]}
     assert judges["mmhal_bench"]["judge"]["backend"] == "tiny" and judges["pope_random"] is None
+
+
+@pytest.mark.slow
+def test_a_failed_rejudge_keeps_the_results_and_the_judge_of_the_run(
+    cache_dir: Path, tmp_path: Path, fake_judge: Any
+) -> None:
+    _ok(cli(cache_dir, tmp_path, "run", *GEN, "--judge", "tiny", "--output-dir", "out"))
+    run_dir = _run_dir(tmp_path)
+    before = {n: (run_dir / n).read_bytes() for n in ("results.json", "manifest.json")}
+    fake_judge.faults = ["500"] * 100
+    failed = cli(cache_dir, tmp_path, "judge", str(run_dir),
+                 *_api(fake_judge, "--judge-max-retries", "0"))  # fmt: skip
+    _ok(failed, 1)
+    assert "the judge stage failed" in failed.stderr
+    assert {n: (run_dir / n).read_bytes() for n in before} == before
+    kept = json.loads((run_dir / "results.judge-failed.json").read_text())
+    assert kept["tasks"][0]["judge"]["counts"]["error"] == 8

@@ -27,8 +27,14 @@ def judge(
     config = judging.config()
     if not (run_dir / "manifest.json").is_file():
         raise DataError(f"{run_dir} has no manifest.json", "pass a folder written by `run`")
-    results = rejudge_run(run_dir, config, err)
-    print_results(results, out, all_metrics)
+    done = rejudge_run(run_dir, config, err)
+    print_results(done.results, out, all_metrics)
+    if done.written.name != "results.json":
+        err.print(
+            f"[yellow]the judge stage failed: {run_dir}/results.json and the run's judge are "
+            f"kept; the new results are in {done.written.name} beside them[/]"
+        )
+        raise typer.Exit(EXIT_FAILURE)
     err.print(f"wrote {run_dir}/results.json, samples.jsonl")
-    if not results.passed:
+    if not done.results.passed:
         raise typer.Exit(EXIT_FAILURE)
