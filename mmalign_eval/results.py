@@ -6,6 +6,7 @@ Documented field by field in docs/results-schema.md; `mmalign-eval validate` che
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterable
@@ -123,8 +124,10 @@ class TaskResult(Record):
     prompt: PromptInfo
     data: DataProvenance
     generation: GenerationParams | None
-    n_samples: int = Field(description="Items evaluated (after --limit/--ids and id matching).")
-    n_scored: int = Field(description="Items that count towards the metrics.")
+    n_samples: int = Field(
+        ge=0, description="Items evaluated (after --limit/--ids and id matching)."
+    )
+    n_scored: int = Field(ge=0, description="Items that count towards the metrics.")
     failures: FailureCounts
     failure_rate: float
     failure_examples: list[FailureExample] = Field(default_factory=list)
@@ -238,12 +241,17 @@ def write_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
 
 
 def check_writable(folder: Path, option: str = "--output-dir") -> None:
-    """Fail before any model loads when the output folder cannot take files."""
+    """Fail before any model loads when the output folder cannot take files (creating
+    nothing: a run that stops early leaves no empty folders behind)."""
     from mmalign_eval.errors import OutputError, write_error
 
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check-")
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".write-check-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:

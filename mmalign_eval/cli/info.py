@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from mmalign_eval.cli.console import out
-from mmalign_eval.errors import HarnessError, UsageError
 
 
 def list_tasks() -> None:
@@ -19,21 +18,17 @@ def list_tasks() -> None:
     out.print(tasks_table(build_registry()))
 
 
-def validate(path: Annotated[Path, typer.Argument(help="A results.json file.")]) -> None:
-    """Check that a results.json file follows the documented schema."""
-    from pydantic import ValidationError
+def validate(
+    path: Annotated[Path, typer.Argument(help="A results.json file or a run folder.")],
+) -> None:
+    """Check a results file against the published JSON Schema and for sound values."""
+    from mmalign_eval.validation import results_path, validate_results
 
-    from mmalign_eval.results import SCHEMA_VERSION, ResultsFile
-
-    try:
-        parsed = ResultsFile.model_validate_json(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise UsageError(f"file not found: {path}") from exc
-    except ValidationError as exc:
-        raise HarnessError(
-            f"{path} does not follow the results schema {SCHEMA_VERSION}:\n{exc}"
-        ) from exc
-    out.print(f"{path}: valid results schema {parsed.schema_version}, {len(parsed.tasks)} tasks")
+    parsed = validate_results(path)
+    out.print(
+        f"{results_path(path)}: valid results schema {parsed.schema_version}, "
+        f"{len(parsed.tasks)} tasks"
+    )
 
 
 def schema() -> None:
