@@ -13,7 +13,7 @@ from pydantic import Field
 from rich.console import Console
 
 from mmalign_eval import __version__
-from mmalign_eval.answering import RankTiming, answer_share
+from mmalign_eval.answering import Answered, RankTiming, answer_share
 from mmalign_eval.assemble import group_results, responses_by_task, results_file, score_plans
 from mmalign_eval.contracts import Record
 from mmalign_eval.distributed import current_rank, finish
@@ -22,6 +22,7 @@ from mmalign_eval.engines.registry import check_calls
 from mmalign_eval.evaluation import TaskEvaluation
 from mmalign_eval.hashing import stable_hash
 from mmalign_eval.judges.stage import judge_run
+from mmalign_eval.locks import exclusive
 from mmalign_eval.metrics.bootstrap import BootstrapConfig
 from mmalign_eval.plan import RunConfig, TaskPlan, default_run_id, plan_tasks
 from mmalign_eval.registry import Registry
@@ -94,26 +95,56 @@ def run_identity(config: RunConfig, engine: Engine, plans: Sequence[TaskPlan]) -
     )
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A run planned and its engine built, before anything is written."""
+
+    config: RunConfig
+    plans: Sequence[TaskPlan]
+    engine: Engine
+    run_id: str
+    run_dir: Path
+    marks: tuple[float, float, float]  # perf_counter at start, data done, engine built
+
+
+def run_lock(run_dir: Path, rank: int) -> Path:
+    """The lock a run (one per data-parallel rank) holds on its run folder."""
+    return run_dir / f".lock.rank{rank}"
+
+
 def run(
     config: RunConfig, registry: Registry, console: Console, load_engine: EngineLoader
 ) -> RunOutcome | None:
     """Evaluate a model on the configured tasks and write the run folder.
 
     In a data-parallel run every rank answers its share; rank 0 then judges, scores and
-    writes, and the other ranks return None.
+    writes, and the other ranks return None. A run holds its folder for its life: a second
+    run of the same folder stops with a usage error naming the holder.
     """
     started = time.perf_counter()
-    rank = current_rank()
     plans = plan_tasks(config, registry)
     needed: set[str] = {c.kind for p in plans for c in p.all_calls()}
     check_calls(config.engine.model, needed, engine=config.engine.engine)
     data_done = time.perf_counter()
     engine = load_engine(config)
-    model_done = time.perf_counter()
+    marks = (started, data_done, time.perf_counter())
     run_id = config.run_id or default_run_id(config, run_identity(config, engine, plans))
     run_dir = Path(config.output_dir) / run_id
+    prepared = _Prepared(config, plans, engine, run_id, run_dir, marks)
+    with exclusive(run_lock(run_dir, current_rank().rank), f"run folder {run_dir}"):
+        return _evaluate(prepared, registry, console)
+
+
+def _evaluate(prepared: _Prepared, registry: Registry, console: Console) -> RunOutcome | None:
+    config, plans, engine, run_dir = (
+        prepared.config,
+        prepared.plans,
+        prepared.engine,
+        prepared.run_dir,
+    )
+    rank = current_rank()
     where = f" (rank {rank.rank} of {rank.world})" if rank.parallel else ""
-    console.print(f"[bold]run[/] {run_id}  ->  {run_dir}{where}")
+    console.print(f"[bold]run[/] {prepared.run_id}  ->  {run_dir}{where}")
     all_calls = [c for p in plans for c in p.all_calls()]
     answered = answer_share(engine, all_calls, run_dir, rank, console)
     gen_done = time.perf_counter()
@@ -126,25 +157,34 @@ def run(
     evaluations = score_plans(plans, by_task, bootstrap, judging)
     groups = group_results(registry, evaluations, bootstrap)
     results = results_file(
-        "run", run_id, evaluations, groups, config.seed, config.max_failure_rate, engine.info
-    )
-    end = time.perf_counter()
-    timings = Timings(
-        data_s=data_done - started,
-        model_s=model_done - data_done,
-        generate_s=gen_done - model_done,
-        score_s=end - gen_done,
-        total_s=end - started,
-        requests_total=len(all_calls),
-        requests_generated=answered.generated,
-        requests_from_journal=answered.reused,
-        samples_per_s=answered.generated / (gen_done - model_done) if answered.generated else None,
-        world_size=rank.world,
-        ranks=answered.ranks,
-    )
+        "run", prepared.run_id, evaluations, groups, config.seed, config.max_failure_rate,
+        engine.info,
+    )  # fmt: skip
+    timings = _timings(prepared.marks, gen_done, len(all_calls), answered, rank.world)
     _write(run_dir, config, engine.info, plans, evaluations, results, timings)
     finish(rank)
     return RunOutcome(results, run_dir, evaluations)
+
+
+def _timings(
+    marks: tuple[float, float, float], gen_done: float, total: int, answered: Answered, world: int
+) -> Timings:
+    started, data_done, model_done = marks
+    end = time.perf_counter()
+    generating = gen_done - model_done
+    return Timings(
+        data_s=data_done - started,
+        model_s=model_done - data_done,
+        generate_s=generating,
+        score_s=end - gen_done,
+        total_s=end - started,
+        requests_total=total,
+        requests_generated=answered.generated,
+        requests_from_journal=answered.reused,
+        samples_per_s=answered.generated / generating if answered.generated else None,
+        world_size=world,
+        ranks=answered.ranks,
+    )
 
 
 def _write(

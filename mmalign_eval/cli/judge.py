@@ -21,13 +21,16 @@ def judge(
     all_metrics: AllMetricsOpt = None,
 ) -> None:
     """Run or complete the judge stage of a run folder (default: the run's judge), re-score."""
+    from mmalign_eval.locks import exclusive
     from mmalign_eval.rejudge import rejudge_run
     from mmalign_eval.report import print_results
+    from mmalign_eval.runner import run_lock
 
     config = judging.config()
     if not (run_dir / "manifest.json").is_file():
         raise DataError(f"{run_dir} has no manifest.json", "pass a folder written by `run`")
-    done = rejudge_run(run_dir, config, err)
+    with exclusive(run_lock(run_dir, 0), f"run folder {run_dir}"):
+        done = rejudge_run(run_dir, config, err)
     print_results(done.results, out, all_metrics)
     if done.written.name != "results.json":
         err.print(

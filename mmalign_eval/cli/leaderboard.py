@@ -51,14 +51,16 @@ def _store(board_name: str, boards_dir: Path, entry: object, benchmarks: list[ob
     from mmalign_eval.leaderboard.build import add_entry
     from mmalign_eval.leaderboard.io import check_name, load_board, save_board
     from mmalign_eval.leaderboard.schema import Benchmark, Board, Entry
+    from mmalign_eval.locks import exclusive
 
     assert isinstance(entry, Entry)
     columns = [b for b in benchmarks if isinstance(b, Benchmark)]
-    board = load_board(board_name, boards_dir, missing_ok=True) or Board(
-        name=check_name(board_name)
-    )
-    board, replaced = add_entry(board, entry, columns)
-    path = save_board(board, boards_dir)
+    name = check_name(board_name)
+    # Read, add and write under one lock: concurrent adds wait their turn, none is lost.
+    with exclusive(boards_dir / f".{name}.lock", f"leaderboard {name}", wait_s=300):
+        board = load_board(name, boards_dir, missing_ok=True) or Board(name=name)
+        board, replaced = add_entry(board, entry, columns)
+        path = save_board(board, boards_dir)
     err.print(f"{'replaced' if replaced else 'added'} {entry.id} in {path}")
 
 
