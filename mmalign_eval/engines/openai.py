@@ -10,16 +10,14 @@ id the server reports, and the results say so.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from mmalign_eval.chat_api import ChatClient, ChatSettings, Completion, check_base_url
-from mmalign_eval.contracts import ChoiceScore, ImagePart, MediaRef, Request, Response
+from mmalign_eval.chat_content import message_payloads
+from mmalign_eval.contracts import ChoiceScore, Request, Response
 from mmalign_eval.engines.base import EngineConfig, EngineInfo
 from mmalign_eval.errors import UsageError
 from mmalign_eval.hashing import stable_hash
@@ -27,55 +25,15 @@ from mmalign_eval.judges.openai_backend import api_key
 from mmalign_eval.media import MediaError
 
 PREFIX = "openai:"
-_MAGIC = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
 NOT_FINGERPRINTED = (
     "remote weights are not fingerprinted: responses are keyed by the endpoint, the model "
     "name and the model id the server reports"
 )
 
 
-def data_url(media: MediaRef) -> str:
-    """The image as a data URL with its MIME type (other formats are sent as PNG)."""
-    if media.state != "ready" or media.path is None:
-        raise MediaError(f"image file not found or unreadable: {media.path or media.source}")
-    try:
-        data = Path(media.path).read_bytes()
-    except OSError as exc:
-        raise MediaError(f"cannot read image {media.path}: {exc.strerror or exc}") from exc
-    mime = next((m for magic, m in _MAGIC.items() if data.startswith(magic)), None)
-    if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        mime = "image/webp"
-    if mime is None:
-        data, mime = _as_png(data, media), "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def _as_png(data: bytes, media: MediaRef) -> bytes:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="PNG")
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise MediaError(f"corrupt or unreadable image {media.path}: {exc}") from exc
-
-
 def chat_payload(model: str, request: Request, detail: str | None) -> dict[str, Any]:
     """The chat-completions body of one request (text parts and image_url parts)."""
-    messages = []
-    for message in request.messages:
-        content: list[dict[str, Any]] = []
-        for part in message.content:
-            if isinstance(part, ImagePart):
-                image: dict[str, Any] = {"url": data_url(part.media)}
-                if detail is not None:
-                    image["detail"] = detail
-                content.append({"type": "image_url", "image_url": image})
-            else:
-                content.append({"type": "text", "text": part.text})
-        messages.append({"role": message.role, "content": content})
+    messages = message_payloads(request.messages, detail)
     params = request.generation
     payload: dict[str, Any] = {
         "model": model,

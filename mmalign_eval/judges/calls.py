@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from mmalign_eval.contracts import Message, Sample, TextPart
+from mmalign_eval.contracts import ImagePart, Message, Sample, TextPart
 from mmalign_eval.judges.records import JudgeInput, JudgeReply, JudgeRequest, JudgeTaskSpec
 
 
@@ -27,8 +27,15 @@ def repeated(requests: Sequence[JudgeRequest], runs: int) -> list[JudgeRequest]:
 
 
 def judge_input(task: str, sample: Sample, request: JudgeRequest) -> JudgeInput:
-    """One judge call: the user turn, any follow-up turns, and its options in choice mode."""
-    messages = [Message(role="user", content=(TextPart(text=request.text),))]
+    """One judge call: a system turn where the official prompt has one, the user turn (text,
+    then any images), any follow-up turns, and its options in choice mode."""
+    messages = (
+        [Message(role="system", content=(TextPart(text=request.system),))]
+        if (request.system is not None)
+        else []
+    )
+    images = tuple(ImagePart(media=m) for m in request.media)
+    messages.append(Message(role="user", content=(TextPart(text=request.text), *images)))
     for reply, question in request.follow_up:
         messages.append(Message(role="assistant", content=(TextPart(text=reply),)))
         messages.append(Message(role="user", content=(TextPart(text=question),)))

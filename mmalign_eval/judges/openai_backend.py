@@ -12,8 +12,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mmalign_eval.chat_api import ChatClient, ChatSettings, Failure, Outcome
+from mmalign_eval.chat_content import message_payloads
 from mmalign_eval.errors import UsageError
 from mmalign_eval.judges.records import JudgeConfig, JudgeIdentity, JudgeInput, JudgeReply
+from mmalign_eval.media import MediaError
 
 
 def api_key(variable: str, who: str, option: str) -> str:
@@ -62,14 +64,22 @@ class OpenAIJudge:
     def judge(self, inputs: Sequence[JudgeInput], keys: Sequence[str]) -> Iterator[JudgeReply]:
         """Send all inputs concurrently (at most `concurrency` in flight); yield each reply
         as it arrives."""
-        for index, outcome in self._client.as_completed([self._payload(i) for i in inputs]):
-            yield _reply(outcome, keys[index])
+        payloads: list[dict[str, Any]] = []
+        sent: list[int] = []
+        for index, item in enumerate(inputs):
+            try:
+                payloads.append(self._payload(item))
+                sent.append(index)
+            except MediaError as exc:  # an unreadable image fails its own call only
+                yield JudgeReply(key=keys[index], error=str(exc))
+        for position, outcome in self._client.as_completed(payloads):
+            yield _reply(outcome, keys[sent[position]])
 
     def close(self) -> None:
         """Nothing to release: each call of `judge` uses its own connection pool."""
 
     def _payload(self, item: JudgeInput) -> dict[str, Any]:
-        messages = [{"role": m.role, "content": _text(m.content)} for m in item.messages]
+        messages = message_payloads(item.messages, plain_text=True)
         payload: dict[str, Any] = {
             "model": self._identity.model,
             "messages": messages,
@@ -94,7 +104,3 @@ def _reply(outcome: Outcome, key: str) -> JudgeReply:
         latency_s=outcome.latency_s,
         attempts=outcome.attempts,
     )
-
-
-def _text(parts: Sequence[Any]) -> str:
-    return "\n".join(p.text for p in parts if getattr(p, "type", None) == "text")

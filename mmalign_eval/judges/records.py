@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from mmalign_eval.contracts import Message, Record, Response, Sample
+from mmalign_eval.contracts import MediaRef, Message, Record, Response, Sample
 from mmalign_eval.hashing import sha256_text, stable_hash
 from mmalign_eval.judges.templates import JudgeTemplate
 
@@ -179,6 +179,10 @@ class JudgeRequest:
     fixed: str | None = None
     temperature: float | None = None  # this call's own decoding (an official retry's)
     run: int = 0  # which of `--judge-runs` independent judgements (roles "<role>#<run>")
+    # Images the judge sees after the prompt text (official judges that look at the image);
+    # their hashes are part of the cache key.
+    media: tuple[MediaRef, ...] = ()
+    system: str | None = None  # an official system prompt, sent as its own first message
     # Turns after the first user message: (assistant reply, next user text) pairs, e.g. a
     # follow-up question to a judge that gave no verdict.
     follow_up: tuple[tuple[str, str], ...] = ()

@@ -20,9 +20,10 @@ import httpx
 import pytest
 from PIL import Image
 
+from mmalign_eval.chat_content import data_url
 from mmalign_eval.contracts import GenerationParams, MediaRef, missing_media
 from mmalign_eval.engines.base import EngineConfig
-from mmalign_eval.engines.openai import OpenAIEngine, chat_payload, check_config, data_url
+from mmalign_eval.engines.openai import OpenAIEngine, chat_payload, check_config
 from mmalign_eval.engines.registry import check_calls
 from mmalign_eval.errors import UsageError
 from mmalign_eval.media import MediaError, media_from_file

@@ -126,3 +126,31 @@ def test_retry_after_parsing(header, expected) -> None:
 def test_read_completion_rejects_bad_bodies(body) -> None:
     with pytest.raises(ValueError):
         read_completion(body)
+
+
+def test_an_image_seeing_judge_gets_its_system_prompt_and_the_image(
+    fake_judge, monkeypatch, tmp_path
+) -> None:
+    from PIL import Image
+
+    from mmalign_eval.contracts import Sample, missing_media
+    from mmalign_eval.judges.calls import judge_input
+    from mmalign_eval.judges.records import JudgeRequest
+    from mmalign_eval.media import media_from_file
+
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "a.png")
+    image = media_from_file(tmp_path / "a.png")
+    sample = Sample(id="1", task="t", question="q")
+    seeing = JudgeRequest("judge", "Grade it.", media=(image,), system="Be precise.")
+    blind = JudgeRequest("judge", "Grade it.", media=(missing_media("b.png"),))
+    items = [judge_input("t", sample, seeing), judge_input("t", sample, blind)]
+    replies = {r.key: r for r in _judge(fake_judge, monkeypatch).judge(items, ["ok", "bad"])}
+    (body,) = fake_judge.bodies  # the unreadable image fails its own call, unsent
+    assert body["messages"][0] == {"role": "system", "content": "Be precise."}
+    user = body["messages"][1]["content"]
+    assert user[0] == {"type": "text", "text": "Grade it."}
+    assert user[1]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert replies["ok"].error is None and "image" in (replies["bad"].error or "")
+    assert items[0].key("n", "t") != judge_input(
+        "t", sample, JudgeRequest("judge", "Grade it.")
+    ).key("n", "t")
