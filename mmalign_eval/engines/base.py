@@ -26,6 +26,9 @@ class EngineConfig(Record):
     device: Device = "auto"
     batch_size: int = Field(default=8, ge=1)
     trust_remote_code: bool = False
+    threads: int | None = Field(
+        default=None, ge=1, description="CPU threads of an in-process model (None: automatic)."
+    )
     # OpenAI-compatible servers (`--model openai:<name>`).
     base_url: str = "https://api.openai.com/v1"
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Name of the key's variable.")

@@ -15,6 +15,7 @@ from mmalign_eval.contracts import ChoiceScore, ImagePart, Request, Response
 from mmalign_eval.distributed import current_rank
 from mmalign_eval.engines.base import EngineConfig, EngineInfo
 from mmalign_eval.engines.batching import plan_batches
+from mmalign_eval.engines.threads import apply_threads
 from mmalign_eval.errors import ModelLoadError
 from mmalign_eval.fingerprint import model_fingerprint
 from mmalign_eval.hashing import stable_hash
@@ -127,6 +128,8 @@ class HFEngine:
         # Overlapping decoding with generation pays off when an accelerator computes and the
         # CPU waits; on a CPU-only run both compete for the same cores, so it is inline there.
         self.prefetch = self.device.type != "cpu"
+        if self.device.type == "cpu":
+            apply_threads(config.threads)
 
     def _loaded(self) -> _Weights:
         if self._weights is None:
