@@ -62,6 +62,9 @@ def _download(repo_id: str) -> Path:
         RepositoryNotFoundError,
     )
 
+    from mmalign_eval.toolkit.online import hub_online
+
+    hub_online()  # offline: the local cache only, and no retries before the error
     try:
         return Path(snapshot_download(repo_id))
     except GatedRepoError as exc:

@@ -18,11 +18,15 @@ def load_hub_split(repo: str, config: str | None, split: str, revision: str | No
     """A split of a Hugging Face Hub dataset; unreachable hubs give a clear DataError."""
     import datasets
 
+    from mmalign_eval.toolkit.online import hub_online, offline_note
+
+    hub_online()  # offline: the local cache only, and no retries before the error
     try:
         return datasets.load_dataset(repo, config, split=split, revision=revision)
     except (ConnectionError, OSError, datasets.exceptions.DatasetNotFoundError) as exc:
         raise DataError(
-            f"cannot load dataset {repo} ({config or 'default'}/{split}): {_first_line(exc)}",
+            f"cannot load dataset {repo} ({config or 'default'}/{split}){offline_note()}: "
+            f"{_first_line(exc)}",
             "without network, download it on a connected machine (save_to_disk or the parquet "
             "files) and pass the folder with --data, or use --data synthetic for a demo",
         ) from exc
