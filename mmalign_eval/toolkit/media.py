@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmalign_eval.contracts import MediaRef, missing_media, unread_media
+from mmalign_eval.errors import DataError
 from mmalign_eval.media import MediaError, media_from_file
 
 
@@ -20,11 +21,18 @@ def file_media(path: Path | None, source: str) -> MediaRef:
         return missing_media(source, str(path))
 
 
+IMAGE_DIR_HINT = "pass --image-dir with the benchmark's images (or --data synthetic for a demo)"
+
+
 class ImageFolder:
     """The images of a benchmark by name, each read and hashed once however many questions
     share it (None: labels only, nothing is read)."""
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, hint: str = IMAGE_DIR_HINT) -> None:
+        # Checked here, before any model loads: a wrong folder would otherwise fail every
+        # sample one by one and score nothing.
+        if root is not None and not root.is_dir():
+            raise DataError(f"image folder not found: {root}", hint)
         self.root = root
         self._refs: dict[str, MediaRef] = {}
 

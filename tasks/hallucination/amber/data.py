@@ -98,7 +98,9 @@ def load_official(
     """Samples of one query file, joined to annotations.json by id."""
     hint = "use the official AMBER files"
     annotations = {int(a["id"]): a for a in read_json(files.annotations, "AMBER file", hint)}
-    images = ImageFolder(image_dir)
+    images = ImageFolder(
+        image_dir, "pass --image-dir with the AMBER images (or put them in <data>/images)"
+    )
     samples = []
     for row in read_json(files.query_dir / QUERY_FILES[kind], "AMBER file", hint):
         ann = annotations.get(int(row["id"]))

@@ -82,12 +82,9 @@ def load_official_file(task: str, labels: Path, image_dir: Path | None) -> Loade
 
     With no image folder (scoring saved answers) the images are referenced but never read.
     """
-    if image_dir is not None and not image_dir.is_dir():
-        raise DataError(
-            f"image folder not found: {image_dir}",
-            "pass --image-dir with the COCO val2014 images the label file names",
-        )
-    images = ImageFolder(image_dir)
+    images = ImageFolder(
+        image_dir, "pass --image-dir with the COCO val2014 images the label file names"
+    )
     samples = []
     for row in read_jsonl(labels):
         image = str(row.get("image", ""))

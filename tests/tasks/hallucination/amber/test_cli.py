@@ -123,3 +123,19 @@ def test_resources_status_reports_and_exits(cache_dir: Path, tmp_path: Path) -> 
     assert done.returncode == (0 if ready else 1), done.stderr
     for name in ("punkt_tab", "wordnet", SPACY_MODEL):
         assert name in done.stdout
+
+
+def test_an_amber_folder_without_images_fails_before_the_model_loads(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = tmp_path / "amber"
+    shutil.copytree(ensure_synthetic_amber(cache_dir / "data", 4), folder)
+    shutil.rmtree(folder / "images")
+    done = cli(cache_dir, tmp_path, "run", "--model", "tiny", "--tasks", "amber_existence",
+               "--data", str(folder), "--output-dir", "out")  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"image folder not found: {folder / 'images'}" in done.stderr
+    assert "--image-dir" in done.stderr and "(hf engine)" not in done.stderr
+    assert not list((tmp_path / "out").glob("*/results.json"))
