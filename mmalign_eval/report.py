@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from mmalign_eval.registry import Registry
 from mmalign_eval.results import MetricResult, ResultsFile, TaskResult
+from mmalign_eval.task import TaskSpec
 
 _ARROWS = {"higher": "↑", "lower": "↓", "neither": ""}
 SUMMARY_ABOVE = 4  # runs with more tasks print one row per benchmark unless asked for all
@@ -148,10 +151,33 @@ def _metric_label(metric: MetricResult, mark_primary: bool = True) -> str:
     return f"{metric.name} {_ARROWS[metric.direction]}{star}".strip()
 
 
+_MARKS = (
+    ("↑", "higher is better"),
+    ("↓", "lower is better"),
+    ("★", "primary metric"),
+    ("†", "not comparable with papers (why: below)"),
+)
+
+
+def marks_legend(results: ResultsFile, full: bool) -> str:
+    """One line explaining the marks the printed table uses (empty when it uses none)."""
+    metrics = [m for t in results.tasks for m in t.metrics]
+    metrics += [m for g in results.groups for m in g.metrics]
+    if not full:  # the summary shows each benchmark's primary metric only, unstarred
+        metrics = [m for m in metrics if m.primary]
+    used = {_ARROWS[m.direction] for m in metrics}
+    used |= {"★"} if full and any(m.primary for m in metrics) else set()
+    used |= {"†"} if any(m.note for m in metrics) else set()
+    return "  ".join(f"{mark} {meaning}" for mark, meaning in _MARKS if mark in used)
+
+
 def print_results(results: ResultsFile, console: Console, all_metrics: bool | None = None) -> None:
     """Print the table (every metric, or the per-benchmark summary) and failure verdicts."""
     full = len(results.tasks) <= SUMMARY_ABOVE if all_metrics is None else all_metrics
     console.print(results_table(results) if full else summary_table(results))
+    legend = marks_legend(results, full)
+    if legend:
+        console.print(f"[dim]{legend}[/]")
     if not full:
         console.print(
             "[dim]primary metrics only; every metric is in results.json (`--all-metrics` "
@@ -193,23 +219,70 @@ def _print_judge(task: TaskResult, console: Console) -> None:
 
 
 def tasks_table(registry: Registry) -> Table:
-    """Tasks with their family, groups, metrics (primary ★) and protocols; then suites."""
-    table = Table(title="mmalign-eval tasks")
-    for header in ("name", "kind", "family / members", "metrics", "protocols"):
-        table.add_column(header, no_wrap=header == "name")
-    member_of = {t: g.name for g in registry.groups.values() for t in g.tasks}
+    """Tasks by family with their primary metric and protocols (default first).
+
+    Narrow enough for 80 columns: names and metrics never wrap, protocol lists wrap between
+    items and nothing is cut; `mmalign-eval tasks NAME` lists every metric (task_details).
+    """
+    table = _plain_table("mmalign-eval tasks")
+    table.add_column("task", no_wrap=True)
+    table.add_column("primary metric", no_wrap=True)
+    table.add_column("protocols, default first")
+    families: dict[str, list[TaskSpec[Any]]] = {}
     for task in registry.tasks.values():
-        metrics = ", ".join(
-            f"{m.name}{_ARROWS[m.direction]}{' ★' if m.primary else ''}" for m in task.metrics
-        )
-        group = f" (group {member_of[task.name]})" if task.name in member_of else ""
-        protocols = ", ".join(
-            f"{p}{' (default)' if p == task.default_protocol else ''}" for p in task.protocol_names
-        )
-        table.add_row(task.name, "task", task.family + group, metrics, protocols)
-    for spec in registry.groups.values():
-        means = ", ".join([*(f"mean_{m}" for m in spec.mean_of), *(c.name for c in spec.combine)])
-        table.add_row(spec.name, "group", ", ".join(spec.tasks), means, "")
-    for suite in registry.suites.values():
-        table.add_row(suite.name, "suite", ", ".join(suite.members), "", "")
+        families.setdefault(task.family, []).append(task)
+    for family, tasks in families.items():
+        table.add_row(f"[bold]{family}[/]", "", "")
+        for index, task in enumerate(tasks):
+            table.add_row(
+                f"  {task.name}", _primary(task), ", ".join(_protocols(task)),
+                end_section=index == len(tasks) - 1,
+            )  # fmt: skip
     return table
+
+
+def groups_table(registry: Registry) -> Table:
+    """Groups (reported together, with their own metrics) and suites (run together)."""
+    table = _plain_table("groups and suites")
+    table.add_column("name", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("members")
+    for group in registry.groups.values():
+        table.add_row(group.name, "group", ", ".join(group.tasks))
+    for suite in registry.suites.values():
+        table.add_row(suite.name, "suite", ", ".join(suite.members))
+    return table
+
+
+def _plain_table(title: str) -> Table:
+    return Table(
+        title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0)
+    )
+
+
+def _primary(task: TaskSpec[Any]) -> str:
+    metric = next((m for m in task.metrics if m.primary), task.metrics[0])
+    return f"{metric.name} {_ARROWS[metric.direction]}".strip()
+
+
+def _protocols(task: TaskSpec[Any]) -> list[str]:
+    default = task.default_protocol
+    return [default, *(p for p in task.protocol_names if p != default)]
+
+
+def task_details(registry: Registry, name: str) -> list[str]:
+    """Lines describing one task, group or suite: every metric and every protocol."""
+    if name in registry.groups or name in registry.suites:
+        return [f"{name}: {', '.join(registry.expand([name]))}"]
+    task = registry.tasks[name]
+    lines = [f"{task.name} ({task.family}, version {task.version}): {task.description}", ""]
+    lines.append("metrics (↑ higher is better, ↓ lower is better, ★ primary):")
+    lines += [
+        f"  {m.name} {_ARROWS[m.direction]}{' ★' if m.primary else ''}".rstrip()
+        for m in task.metrics
+    ]
+    lines.append("protocols:")
+    for protocol in task.protocols:
+        default = " (default)" if protocol.name == task.default_protocol else ""
+        lines.append(f"  {protocol.name}{default}: {protocol.description}")
+    return lines

@@ -152,6 +152,9 @@ def test_run_writes_valid_results(cache_dir: Path, pope_run: PopeRun) -> None:
     # The table prints every metric of the three tasks at 80 columns without cutting any.
     table = pope_run.result.stdout
     assert "…" not in table and "[0." in table, table
+    # Its marks are explained in one line under it; the random demo model says it is random.
+    assert "↑ higher is better  ★ primary metric" in table
+    assert "tiny is an untrained test model with random weights" in pope_run.result.stderr
 
     results = pope_run.results
     assert results["kind"] == "run"

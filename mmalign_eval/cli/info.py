@@ -10,12 +10,34 @@ import typer
 from mmalign_eval.cli.console import out
 
 
-def list_tasks() -> None:
-    """List tasks, groups, suites, their metrics and answer protocols."""
+def list_tasks(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Tasks, groups or suites to describe in full (default: list all)."),
+    ] = None,
+) -> None:
+    """List tasks, groups and suites; with names, every metric and protocol of each."""
+    from mmalign_eval.errors import UsageError
     from mmalign_eval.registry import build_registry
-    from mmalign_eval.report import tasks_table
+    from mmalign_eval.report import groups_table, task_details, tasks_table
 
-    out.print(tasks_table(build_registry()))
+    registry = build_registry()
+    if not names:
+        out.print(tasks_table(registry))
+        out.print(groups_table(registry))
+        out.print("[dim]`mmalign-eval tasks NAME` lists every metric and protocol of a task[/]")
+        return
+    for index, name in enumerate(names):
+        if (
+            name not in registry.tasks
+            and name not in registry.groups
+            and name not in registry.suites
+        ):
+            raise UsageError(f"unknown task '{name}'", "see `mmalign-eval tasks`")
+        if index:
+            out.print()
+        for line in task_details(registry, name):
+            out.print(line, highlight=False, markup=False, soft_wrap=False)
 
 
 def validate(
