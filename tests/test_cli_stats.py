@@ -162,7 +162,7 @@ def test_check_reads_a_policy_file(cache_dir: Path, baseline: Path, tmp_path: Pa
         cache_dir, tmp_path, "check", "--baseline", str(baseline), "--candidate", str(baseline)
     )
     _expect(result, 0)
-    (metric,) = _report(tmp_path / "gate-report")["metrics"]
+    (metric,) = _report(tmp_path / "results" / "gate-report")["metrics"]
     assert (metric["target"], metric["metric"], metric["margin"]) == (TASKS[1], "accuracy", 0.01)
 
 
@@ -251,7 +251,7 @@ def test_runs_on_other_data_are_not_comparable(cache_dir: Path, tmp_path: Path) 
     _expect(gate, 2)
     assert "not comparable: 2 task settings differ (data, ids)" in gate.stderr
     assert "pope_random: data differs" in gate.stderr and "pope_random: ids differs" in gate.stderr
-    assert not (tmp_path / "gate-report").exists()
+    assert not (tmp_path / "results" / "gate-report").exists()
 
     compared = cli(cache_dir, tmp_path, "compare", str(small), str(large), "--json", "cmp.json")
     _expect(compared, 0)
@@ -266,7 +266,7 @@ def test_runs_on_other_data_are_not_comparable(cache_dir: Path, tmp_path: Path) 
         "--allow-difference", "data", "--allow-difference", "ids",
     )  # fmt: skip
     assert allowed.returncode != 2, allowed.stderr
-    report = _report(tmp_path / "gate-report")
+    report = _report(tmp_path / "results" / "gate-report")
     assert {(d["field"], d["allowed"]) for d in report["differences"]} == {
         ("data", True),
         ("ids", True),

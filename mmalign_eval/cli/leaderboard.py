@@ -19,7 +19,13 @@ leaderboard_app = typer.Typer(
     help="Compare runs and published rows side by side, with the settings behind each number.",
 )
 
-BoardsDir = Annotated[Path, typer.Option("--boards-dir", help="Folder of leaderboard files.")]
+BoardsDir = Annotated[
+    Path,
+    typer.Option(
+        "--boards-dir",
+        help="Folder of your leaderboard files; boards not there are read from the shipped ones.",
+    ),
+]
 BoardOpt = Annotated[str, typer.Option("--board", help="Leaderboard name (file <name>.json).")]
 
 
@@ -49,13 +55,14 @@ class ExportFormat(str, Enum):
 
 def _store(board_name: str, boards_dir: Path, entry: object, benchmarks: list[object]) -> None:
     from mmalign_eval.leaderboard.build import add_entry
-    from mmalign_eval.leaderboard.io import check_name, load_board, save_board
+    from mmalign_eval.leaderboard.io import check_name, check_user_dir, load_board, save_board
     from mmalign_eval.leaderboard.schema import Benchmark, Board, Entry
     from mmalign_eval.locks import exclusive
 
     assert isinstance(entry, Entry)
     columns = [b for b in benchmarks if isinstance(b, Benchmark)]
     name = check_name(board_name)
+    check_user_dir(boards_dir)
     # Read, add and write under one lock: concurrent adds wait their turn, none is lost.
     with exclusive(boards_dir / f".{name}.lock", f"leaderboard {name}", wait_s=300):
         board = load_board(name, boards_dir, missing_ok=True) or Board(name=name)
@@ -225,7 +232,12 @@ def export(
     *,
     name: Annotated[str, typer.Argument(help="Leaderboard name.")],
     format: Annotated[ExportFormat, typer.Option("--format", help="md, csv or html.")],
-    output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="File to write (default: stdout; html: results/leaderboards/<name>.html)."
+        ),
+    ] = None,
     ranking: RankOptions,
     boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
 ) -> None:
@@ -242,6 +254,8 @@ def export(
         text = to_markdown(board, ranking.sort, ranking.mixed_settings)
     else:
         text = to_html(board, ranking.sort, ranking.mixed_settings)
+    if output is None and format is ExportFormat.html:
+        output = DEFAULT_BOARDS_DIR / f"{name}.html"  # a page, not text for a terminal
     if output is None:
         print(text, end="")
         return

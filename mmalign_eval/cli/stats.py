@@ -202,7 +202,7 @@ def check(
     gate_policy: PolicyOptions,
     report_dir: Annotated[
         Path, typer.Option(help="Where report.json, summary.md, junit.xml go.")
-    ] = Path("gate-report"),
+    ] = Path("results") / "gate-report",
     replay: ReplayOptions,
     allow_difference: AllowOpt = None,
 ) -> None:

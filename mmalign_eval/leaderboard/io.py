@@ -12,9 +12,11 @@ from mmalign_eval.errors import HarnessError, UsageError
 from mmalign_eval.leaderboard.schema import BOARD_SCHEMA_VERSION, Board
 from mmalign_eval.results import write_json
 
-DEFAULT_BOARDS_DIR = Path("leaderboards")
-# Shipped boards are package data of mmalign_eval_leaderboards, so a non-editable
-# install still finds `hallucination` when there is no leaderboards/ folder nearby.
+# The user's boards, beside the runs; a shipped board is copied here on its first `add`.
+DEFAULT_BOARDS_DIR = Path("results") / "leaderboards"
+# Shipped boards are package data of mmalign_eval_leaderboards (the repository's
+# leaderboards/ folder), so a non-editable install still finds `hallucination`. They are
+# read-only inputs: writing there would ship a user's rows in the next wheel.
 PACKAGED_BOARDS = "mmalign_eval_leaderboards"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -74,8 +76,29 @@ def require_board(name: str, boards_dir: Path) -> Board:
     return board
 
 
+def shipped_dir() -> Path | None:
+    """The folder of the shipped boards, when the package is installed from files."""
+    try:
+        root = resources.files(PACKAGED_BOARDS)
+    except ModuleNotFoundError:
+        return None
+    return Path(str(root)) if Path(str(root)).is_dir() else None
+
+
+def check_user_dir(boards_dir: Path) -> None:
+    """Refuse to write into the shipped boards' folder."""
+    shipped = shipped_dir()
+    if shipped is not None and boards_dir.resolve() == shipped.resolve():
+        raise UsageError(
+            f"{boards_dir}/ holds the leaderboards shipped with mmalign-eval; they are read-only",
+            f"leave out --boards-dir (your boards go to {DEFAULT_BOARDS_DIR}/, starting from "
+            "the shipped copy) or pass a folder of your own",
+        )
+
+
 def save_board(board: Board, boards_dir: Path) -> Path:
-    """Write the board atomically to <boards_dir>/<name>.json."""
+    """Write the board atomically to <boards_dir>/<name>.json (never a shipped board's)."""
+    check_user_dir(boards_dir)
     path = board_path(board.name, boards_dir)
     write_json(path, board)
     return path

@@ -14,6 +14,7 @@ import pytest
 from mmalign_eval.testing import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
+USER_BOARDS = Path("results") / "leaderboards"  # the default for user boards
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
@@ -53,10 +54,9 @@ def tiny_run(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def board_dir(tiny_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working folder whose leaderboards/ holds the shipped board plus the tiny run."""
+    """A working folder whose results/leaderboards/ (the default for user boards) holds the
+    shipped board plus the tiny run, copied there by the first add."""
     work = tmp_path_factory.mktemp("work")
-    (work / "leaderboards").mkdir()
-    shutil.copy(REPO / "leaderboards" / "hallucination.json", work / "leaderboards")
     result = cli(
         work,
         "leaderboard",
@@ -78,7 +78,7 @@ def board_dir(tiny_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_add_records_the_run_source_and_settings(board_dir: Path, tiny_run: Path) -> None:
-    board = json.loads((board_dir / "leaderboards" / "hallucination.json").read_text())
+    board = json.loads((board_dir / USER_BOARDS / "hallucination.json").read_text())
     entry = next(e for e in board["entries"] if e["id"] == "tiny")
     assert entry["source"]["kind"] == "run" and entry["source"]["run_id"] == "tiny-pope"
     assert len(entry["source"]["manifest_sha256"]) == 64
@@ -141,19 +141,10 @@ def test_export_md_csv_html(board_dir: Path) -> None:
     )
     opa = [r for r in rows if r["entry"] == "opa-dpo/llava-1-5-7b" and r["metric"] == "chair_s"]
     assert opa[0]["value"] == "55.67" and opa[0]["dataset_version"].startswith("Object HalBench")
-    target = board_dir / "page.html"
-    ok(
-        cli(
-            board_dir,
-            "leaderboard",
-            "export",
-            "hallucination",
-            "--format",
-            "html",
-            "--output",
-            str(target),
-        )
-    )
+    # A page is written beside the user's boards unless --output says where.
+    target = board_dir / USER_BOARDS / "hallucination.html"
+    done = cli(board_dir, "leaderboard", "export", "hallucination", "--format", "html")
+    assert ok(done) == "" and f"wrote {USER_BOARDS / 'hallucination.html'}" in done.stderr
     page = target.read_text()
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org", "")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -181,3 +172,14 @@ def test_import_lmms_through_the_cli(board_dir: Path) -> None:
 def test_unknown_board_is_a_usage_error(tmp_path: Path) -> None:
     result = cli(tmp_path, "leaderboard", "show", "nope")
     assert result.returncode == 2 and "no leaderboard 'nope'" in result.stderr
+
+
+def test_shipped_boards_are_read_only(tmp_path: Path, tiny_run: Path) -> None:
+    shipped = REPO / "leaderboards" / "hallucination.json"
+    before = shipped.read_bytes()
+    result = cli(tmp_path, "leaderboard", "add", str(tiny_run), "--board", "hallucination",
+                 "--boards-dir", str(REPO / "leaderboards"))  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "shipped with mmalign-eval; they are read-only" in result.stderr.replace("\n", " ")
+    assert shipped.read_bytes() == before
+    assert not (REPO / "leaderboards" / ".hallucination.lock").exists()
