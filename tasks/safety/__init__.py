@@ -1,0 +1,1 @@
+"""Safety benchmarks: attack success, refusal and over-refusal."""

@@ -1,0 +1,1 @@
+"""FigStep: harmful requests typeset into images (SafeBench), Gong et al., 2025."""

@@ -1,0 +1,1 @@
+"""MM-SafetyBench: query-relevant images (SD, SD+TYPO, TYPO) that carry a harmful request."""

@@ -1,0 +1,1 @@
+"""MOSSBench: over-refusal of benign image+question pairs with sensitive-looking stimuli."""

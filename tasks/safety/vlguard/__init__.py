@@ -1,0 +1,1 @@
+"""VLGuard: safety of vision-language models on unsafe and safe images (Zong et al., 2024)."""
