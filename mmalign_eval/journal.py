@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Generic, Protocol, TypeVar
 
@@ -28,6 +28,22 @@ class _Keyed(Protocol):
 
 
 R = TypeVar("R", bound=_Keyed)
+
+
+def parse_lines(data: bytes, parse: Callable[[bytes], R]) -> Iterator[R]:
+    """The records of complete JSON lines; a line from an older schema is skipped (and so
+    simply recomputed)."""
+    for line in data.splitlines():
+        try:
+            yield parse(line)
+        except (ValidationError, json.JSONDecodeError):
+            continue
+
+
+def read_records(path: Path, parse: Callable[[bytes], R]) -> Iterator[R]:
+    """The records of another process's journal, read only: a torn last line is ignored."""
+    data = path.read_bytes()
+    return parse_lines(data[: data.rfind(b"\n") + 1], parse)
 
 
 class KeyedJournal(Generic[R]):
@@ -60,11 +76,7 @@ class KeyedJournal(Generic[R]):
         if len(complete) != len(data):
             with self.path.open("r+b") as handle:
                 handle.truncate(len(complete))
-        for line in complete.splitlines():
-            try:
-                response = self._parse(line)
-            except (ValidationError, json.JSONDecodeError):
-                continue  # a line from an older schema is simply recomputed
+        for response in parse_lines(complete, self._parse):
             self._responses[response.key] = response
 
     def __contains__(self, key: object) -> bool:
@@ -123,12 +135,7 @@ class Journal(KeyedJournal[Response]):
                 self._read_only(other)
 
     def _read_only(self, path: Path) -> None:
-        data = path.read_bytes()
-        for line in data[: data.rfind(b"\n") + 1].splitlines():
-            try:
-                response = Response.model_validate_json(line)
-            except (ValidationError, json.JSONDecodeError):
-                continue
+        for response in read_records(path, Response.model_validate_json):
             self._responses.setdefault(response.key, response)
 
     def __enter__(self) -> Journal:

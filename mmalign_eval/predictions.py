@@ -20,6 +20,8 @@ from mmalign_eval.errors import DataError, UsageError
 from mmalign_eval.toolkit.files import read_jsonl, text_lines
 
 JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
+# The judge's raw texts by judge role, e.g. {"judge": ..., "BA": ...} for both pairwise orders.
+JUDGEMENTS_FIELD = "judgements"
 TEXT_FIELDS = ("text", "answer", "response", "caption")
 QUESTION_FIELDS = ("prompt", "question")
 _EXAMPLES = 3
@@ -50,6 +52,7 @@ class Prediction:
     text: str | None  # None: the answer field holds no string (a per-item failure)
     invalid: str | None = None  # why `text` is None
     judgement: str | None = None
+    judgements: Mapping[str, str] = field(default_factory=dict)  # by judge role
     questions: tuple[str, ...] = ()  # the question texts the line carries
     # `answer`/`response` of a line whose `text` may be the question (the official POPE
     # question file with the model's answers added): used when `text` is the question.
@@ -76,7 +79,17 @@ def read_predictions(path: Path, ids: PredictionIds | None = None) -> dict[str, 
         if pid in out:
             raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
         out[pid] = _prediction(pid, row, text)
+        if not _is_role_map(row.get(JUDGEMENTS_FIELD, {})):
+            raise DataError(
+                f"{path} line {number}: '{JUDGEMENTS_FIELD}' is not an object of texts by "
+                "judge role",
+                'write e.g. "judgements": {"judge": "[[A>B]]", "BA": "[[B>A]]"}',
+            )
     return out
+
+
+def _is_role_map(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
 
 
 def _prediction(pid: str, row: Mapping[str, Any], text_field: str) -> Prediction:
@@ -90,9 +103,16 @@ def _prediction(pid: str, row: Mapping[str, Any], text_field: str) -> Prediction
         # would parse as "yes" under POPE's official rule.
         invalid=None if isinstance(value, str) else f"'{text_field}' is {_kind(value)}, not text",
         judgement=None if judgement is None else str(judgement),
+        judgements=_role_map(row.get(JUDGEMENTS_FIELD)),
         questions=tuple(str(row[f]) for f in QUESTION_FIELDS if isinstance(row.get(f), str)),
         alternative=other if text_field == "text" and isinstance(other, str) else None,
     )
+
+
+def _role_map(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not _is_role_map(value):
+        return {}
+    return {str(role): str(text) for role, text in value.items()}
 
 
 def _kind(value: object) -> str:

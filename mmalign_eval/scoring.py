@@ -245,9 +245,7 @@ def judge_predictions(
 ) -> TaskJudging:
     """Judgements given with the predictions, plus the judge's for lines without one."""
     given = {
-        s.id: {JUDGE: JudgeReply(key=f"judgement:{s.id}", text=text)}
-        for s in task.samples
-        if (text := _given_judgement(task, predictions[s.id])) is not None
+        s.id: replies for s in task.samples if (replies := _given_replies(task, predictions[s.id]))
     }
     rest = [s for s in task.samples if s.id not in given]
     config = request.judge
@@ -261,21 +259,34 @@ def judge_predictions(
     else:
         cache = Path(request.data.cache_dir)
         identity = judge_identity(config, cache)
+        # The judge is asked only for the calls a line did not answer (e.g. the swapped
+        # order of a line that gives the official one).
+        part = replace(task, given={sid: tuple(replies) for sid, replies in given.items()})
         stage = StageResult({task.name: {}}, 0, 0, None)
-        if rest:
-            part = replace(task, samples=rest)
+        if any(part.requests(s, choice=False) for s in part.samples if part.answered(s)):
             factory = _factory(config, identity, cache)
             stage = run_stage([part], identity, config, factory, folder, _console(request))
-        merged = {**stage.replies[task.name], **given}
+        judged = stage.replies[task.name]
+        merged = {sid: {**judged.get(sid, {}), **given.get(sid, {})} for sid in {*judged, *given}}
         stage = replace(stage, replies={task.name: merged}, cached=stage.cached + len(given))
     return task_judging(task, identity, config, stage)
 
 
-def _given_judgement(task: JudgedTask, prediction: Prediction) -> str | None:
-    """The line's own judgement, else the official script's fixed verdict for its answer."""
+def _given_replies(task: JudgedTask, prediction: Prediction) -> dict[str, JudgeReply]:
+    """The line's own judgements by role (`judgement` is the official order's), else the
+    official script's fixed verdict for its answer."""
+    texts = dict(prediction.judgements)
     if prediction.judgement is not None:
-        return prediction.judgement
-    return task.spec.fixed(prediction.text) if prediction.text is not None else None
+        texts.setdefault(JUDGE, prediction.judgement)
+    if JUDGE not in texts and prediction.text is not None:
+        fixed = task.spec.fixed(prediction.text)
+        if fixed is not None:
+            texts[JUDGE] = fixed
+    return {
+        role: JudgeReply(key=f"judgement:{prediction.id}" + ("" if role == JUDGE else f":{role}"),
+                         text=text)
+        for role, text in texts.items()
+    }  # fmt: skip
 
 
 def _factory(

@@ -100,3 +100,31 @@ def per_task_options(
         )
         for name in names
     }
+
+
+PAIRWISE_PROTOCOL = "both"  # the protocol a pairwise task declares for judging both orders
+
+
+def with_pairwise(
+    protocols: OptionValues, mode: str, registry: Registry, run: Collection[str]
+) -> OptionValues:
+    """`--pairwise both` picks the both-order protocol of every pairwise task in the run,
+    except a task whose protocol was named with `--protocol TASK=NAME`; `official` (the
+    default) changes nothing."""
+    if mode == "official":
+        return protocols
+    if mode != PAIRWISE_PROTOCOL:
+        raise UsageError(f"bad --pairwise '{mode}'", "use official or both")
+    pairwise = [t for t in run if PAIRWISE_PROTOCOL in registry.tasks[t].protocol_names]
+    if not pairwise:
+        raise UsageError(
+            "--pairwise both: no task in this run is judged in pairs",
+            "drop the option, or add a pairwise task (`mmalign-eval tasks` lists a 'both' "
+            "protocol for each)",
+        )
+    chosen = {t: PAIRWISE_PROTOCOL for t in pairwise if t not in protocols.by_task}
+    return OptionValues(
+        protocols.shared,
+        {**protocols.by_task, **chosen},
+        {**protocols.named_as, **{t: t for t in chosen}},
+    )

@@ -25,3 +25,25 @@ def reasoning() -> SuiteSpec:
         description="reasoning and general-knowledge benchmarks (MMMU, MathVista, MMStar, MME, "
         "MMBench)",
     )
+
+
+@register
+def safety() -> SuiteSpec:
+    """Harm (attack success) and its cost (over-refusal), always reported together."""
+    return SuiteSpec(
+        name="safety",
+        members=("vlguard", "mm_safetybench", "figstep", "mossbench"),
+        description="safety benchmarks (VLGuard, MM-SafetyBench, FigStep, MOSSBench): attack "
+        "success on unsafe requests beside refusal of safe ones",
+    )
+
+
+@register
+def preference() -> SuiteSpec:
+    """Judged open-ended benchmarks: is the aligned model preferred?"""
+    return SuiteSpec(
+        name="preference",
+        members=("llava_bench_wild", "mm_vet", "wildvision_bench", "mia_bench", "mm_alignbench"),
+        description="judged preference and conversation benchmarks (LLaVA-Bench in the wild, "
+        "MM-Vet, WildVision-Bench, MIA-Bench, MM-AlignBench)",
+    )

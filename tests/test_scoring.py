@@ -273,8 +273,19 @@ def test_failure_threshold_sets_passed(synthetic_labels: Path, tmp_path: Path) -
             r"answers\.jsonl:3 ",
         ),
         ('{"question_id": 1, "text": "yes"}\n[1, 2]\n', r"answers\.jsonl:2 is not a JSON object"),
+        ('{"id": 1, "text": "a", "judgements": "[[A>B]]"}\n', "line 1: 'judgements' is not"),
+        ('{"id": 1, "text": "a", "judgements": {"BA": 3}}\n', "line 1: 'judgements' is not"),
     ],
-    ids=["no id", "no text", "duplicate id", "duplicate across fields", "bad json", "not object"],
+    ids=[
+        "no id",
+        "no text",
+        "duplicate id",
+        "duplicate across fields",
+        "bad json",
+        "not object",
+        "judgements text",
+        "judgements number",
+    ],
 )
 def test_malformed_predictions(tmp_path: Path, content: str, match: str) -> None:
     path = tmp_path / "answers.jsonl"
@@ -312,6 +323,12 @@ def test_read_predictions_fields(tmp_path: Path) -> None:
     )
     predictions = read_predictions(path)
     assert {k: p.text for k, p in predictions.items()} == {"7": "Yes", "8": "No", "9": None}
+    assert all(p.judgements == {} for p in predictions.values())
+    judged = _write_jsonl(tmp_path / "judged.jsonl", [
+        {"id": 1, "text": "a", "judgement": "[[A>B]]", "judgements": {"BA": "[[B>A]]"}},
+    ])  # fmt: skip
+    (line,) = read_predictions(judged).values()
+    assert (line.judgement, line.judgements) == ("[[A>B]]", {"BA": "[[B>A]]"})
     assert predictions["9"].invalid == "'answer' is a number, not text"
 
 

@@ -55,6 +55,13 @@ class DeviceChoice(str, Enum):
     cuda = "cuda"
 
 
+class PairwiseChoice(str, Enum):
+    """Which orders a pairwise judge sees the two answers in."""
+
+    official = "official"
+    both = "both"
+
+
 @dataclass(frozen=True)
 class TaskSelection(OptionGroup):
     """Which tasks run, on which data, with which answer protocol."""
@@ -85,6 +92,14 @@ class TaskSelection(OptionGroup):
             "TASK=NAME for one task."
         ),
     ] = None
+    pairwise: Annotated[
+        PairwiseChoice,
+        typer.Option(
+            help="Pairwise judging: 'official', the default (each benchmark's own order), or "
+            "'both' (both orders, position_consistency reported, inconsistent pairs are ties).",
+            show_default=False,
+        ),
+    ] = PairwiseChoice.official
 
     def names(self) -> list[str]:
         """The task, group and suite names given (--tasks, then --suite); at least one."""
@@ -183,6 +198,14 @@ class EngineOptions(OptionGroup):
     trust_remote_code: Annotated[bool, typer.Option(help="Run code shipped with the model.")] = (
         False
     )
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="CPU threads of an in-process model (default: OMP_NUM_THREADS, else the cores "
+            "this process may use).",
+        ),
+    ] = None
     server: ServerOptions = field(default_factory=lambda: ServerOptions())
     vllm: VLLMOptions = field(default_factory=lambda: VLLMOptions())
     data_parallel: Annotated[
@@ -205,6 +228,7 @@ class EngineOptions(OptionGroup):
             device=self.device.value,
             batch_size=self.batch_size,
             trust_remote_code=self.trust_remote_code,
+            threads=self.threads,
             **self.server.settings(),
             **self.vllm.settings(),
         )
@@ -334,13 +358,18 @@ def _task_settings(
     registry: Registry, names: list[str], selection: TaskSelection, judging: RunJudgeOptions
 ) -> _TaskSettings:
     """Split --data, --image-dir, --protocol and --judge by task; check the judges."""
-    from mmalign_eval.task_options import defined_protocols, split_values
+    from mmalign_eval.task_options import defined_protocols, split_values, with_pairwise
 
     in_run = registry.expand(names)
     data = split_values("--data", selection.data or [], registry, in_run)
     images = split_values("--image-dir", selection.image_dir or [], registry, in_run)
-    protocols = defined_protocols(
-        split_values("--protocol", selection.protocol or [], registry, in_run), registry
+    protocols = with_pairwise(
+        defined_protocols(
+            split_values("--protocol", selection.protocol or [], registry, in_run), registry
+        ),
+        selection.pairwise.value,
+        registry,
+        in_run,
     )
     judge_values = split_values("--judge", judging.judge or [], registry, in_run)
     shared = judge_config(judge_values.shared, judging.settings)

@@ -74,20 +74,23 @@ def score(
     from mmalign_eval.scoring import ScoreRequest, score_predictions
     from mmalign_eval.task import DataRequest
 
+    spec = _single_task(build_registry(), task)
+    judge = judging.config()
     request = ScoreRequest(
-        task=_single_task(build_registry(), task),
+        task=spec,
         predictions=predictions,
         data=DataRequest(
             source=data,
             image_dir=str(image_dir) if image_dir else None,
             cache_dir=cache_path(cache_dir),
-            need_media=False,
+            # Labels only, unless a judge that looks at the images will be asked.
+            need_media=judge is not None and spec.judge is not None and spec.judge.shows_images,
         ),
         protocol=protocol,
         seed=seed,
         resamples=scoring.bootstrap_resamples,
         max_failure_rate=scoring.max_failure_rate,
-        judge=judging.config(),
+        judge=judge,
         output_dir=output.parent if output else None,
         console=err,
         ids=tuple(split_list([selection.ids] if selection.ids else None)),

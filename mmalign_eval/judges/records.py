@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pydantic import Field
@@ -213,6 +213,9 @@ class JudgeTaskSpec:
     # temperature, WildVision asks a follow-up): (request, its unparseable verdict, attempt
     # from 1) -> the next request, or None to stop. The last attempt's verdict counts.
     retry: Callable[[JudgeRequest, Verdict, int], JudgeRequest | None] | None = None
+    # The official judge looks at the sample's images (after the prompt text): every call
+    # that names no media of its own carries them.
+    shows_images: bool = False
 
     def fixed(self, response: str) -> str | None:
         """The official script's own reply for this answer, if it gives one without a judge."""
@@ -228,10 +231,16 @@ class JudgeTaskSpec:
         """The judge calls of one sample (per-item options only in choice mode, so a
         generating judge's cache keys never depend on the option builder)."""
         if self.calls is not None:
-            return self.calls(sample, responses, choice)
-        answer = responses["answer"].text
-        choices = self.options(sample, answer) if choice else self.choices
-        return (JudgeRequest("judge", self.render(sample, answer), choices, self.fixed(answer)),)
+            made = self.calls(sample, responses, choice)
+        else:
+            answer = responses["answer"].text
+            choices = self.options(sample, answer) if choice else self.choices
+            made = (
+                JudgeRequest("judge", self.render(sample, answer), choices, self.fixed(answer)),
+            )
+        if not self.shows_images:
+            return made
+        return tuple(r if r.media else replace(r, media=sample.media) for r in made)
 
     def verdict(self, reply: JudgeReply | None) -> Verdict:
         """The reply parsed once into the task's verdict, or the reason there is none."""
@@ -266,6 +275,9 @@ class TemplateInfo(Record):
     sha256: str
 
 
+NO_OFFICIAL_JUDGE = "none"  # official_model of a benchmark whose paper used no automatic judge
+
+
 class TaskJudgeInfo(Record):
     """Per task in results.json: who judged, with which template, and how it went."""
 
@@ -292,4 +304,6 @@ class TaskJudgeInfo(Record):
     @property
     def note(self) -> str:
         """What a report prints next to numbers from a non-official judge."""
+        if self.official_judge == NO_OFFICIAL_JUDGE:
+            return f"judged by {self.judge.label}; the benchmark has no official automatic judge"
         return f"judged by {self.judge.label}, not the official {self.official_judge}"

@@ -51,6 +51,8 @@ class JudgedTask:
     unparseable_policy: Literal["failure", "zero"] = "failure"
     roles: tuple[str, ...] | None = None  # the judge calls the protocol reads (None: all)
     runs: int = 1  # independent judgements of each call (`--judge-runs`)
+    # Roles already judged, by sample id (judgements given with predictions): never asked.
+    given: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def answered(self, sample: Sample) -> bool:
         """Whether every call of the sample succeeded (failed ones have nothing to judge)."""
@@ -60,7 +62,8 @@ class JudgedTask:
         """The judge calls of one answered sample that its protocol reads."""
         made = self.spec.requests(sample, self.responses[sample.id], choice)
         read = [r for r in made if self.roles is None or r.role in self.roles]
-        return repeated(read, self.runs)
+        given = self.given.get(sample.id, ())
+        return [r for r in repeated(read, self.runs) if r.role not in given]
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,9 @@ def _task(n: int = 6, retry: bool = False, runs: int = 1) -> JudgedTask:
 
 
 def _stage(task: JudgedTask, backend: ScriptedBackend, run_dir: Path, **config: int):
+    # The cache is shared with sibling run folders: each test's run folder has none.
+    run_dir = run_dir / "run"
+    run_dir.mkdir(exist_ok=True)
     judge = JudgeConfig(spec="openai:scripted", **config)
     console = Console(file=open(run_dir / "log.txt", "a"))  # noqa: SIM115
     return run_stage([task], IDENTITY, judge, lambda: backend, run_dir, console)
@@ -160,7 +163,7 @@ def test_a_ctrl_c_mid_chunk_keeps_every_reply_that_arrived(tmp_path: Path) -> No
     first = ScriptedBackend(lambda item: "Rating: 1", die_after=3)  # chunks hold 4 inputs
     with contextlib.suppress(KeyboardInterrupt):
         _stage(_task(), first, tmp_path)
-    with JudgeCache(tmp_path) as cache:
+    with JudgeCache(tmp_path / "run") as cache:
         assert len(cache) == 3
     second = ScriptedBackend(lambda item: "Rating: 1")
     assert _stage(_task(), second, tmp_path).calls == needed - 3

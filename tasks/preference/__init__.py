@@ -1,0 +1,1 @@
+"""Preference and conversation benchmarks (judged open-ended answers)."""

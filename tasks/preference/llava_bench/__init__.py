@@ -1,0 +1,1 @@
+"""LLaVA-Bench (In-the-Wild)."""

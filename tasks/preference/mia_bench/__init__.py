@@ -1,0 +1,1 @@
+"""MIA-Bench: multimodal instruction following."""

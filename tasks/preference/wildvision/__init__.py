@@ -1,0 +1,1 @@
+"""WildVision-Bench: real-world image instructions judged against a baseline (Arena-Hard)."""
