@@ -163,6 +163,8 @@ def evaluate_task(
             description=protocol.description,
             official=protocol.official,
             components=protocol.components,
+            samples=protocol.samples,
+            asks=protocol.asks,
         ),
         prompt=PromptInfo(template=task.prompt_template, sha256=task.prompt_hash),
         data=inputs.data,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,9 @@ class RunConfig(Record):
     protocol: str | None = None  # run-wide: applies to the tasks that define it
     per_task: dict[str, TaskOptions] = Field(default_factory=dict)  # by task name (expanded)
     overrides: GenerationOverrides = GenerationOverrides()
+    # K sampled generations per item for protocols that sample (--samples); None: each
+    # protocol's official K.
+    samples: int | None = Field(default=None, ge=1)
     limit: int | None = Field(default=None, ge=1)
     ids: tuple[str, ...] = ()
     subset: SubsetSpec | None = None  # a stratified smoke subset per task (--subset smoke)
@@ -111,7 +114,24 @@ def resolve_protocols(
         if name is None and shared in task.protocol_names:
             name = shared
         out[task.name] = task.protocol(name, options.data)
-    return out
+    return _with_samples(out, config.samples)
+
+
+def _with_samples(
+    protocols: dict[str, Protocol[Any, Any]], samples: int | None
+) -> dict[str, Protocol[Any, Any]]:
+    """--samples K replaces the K of every protocol that samples; none sampling is an error."""
+    if samples is None:
+        return protocols
+    if not any(p.samples is not None for p in protocols.values()):
+        raise UsageError(
+            f"--samples {samples}: no task of this run samples several answers per item",
+            "drop the option (vl_rewardbench's official protocol samples 10 per item)",
+        )
+    return {
+        name: replace(p, samples=samples) if p.samples is not None else p
+        for name, p in protocols.items()
+    }
 
 
 def select(

@@ -22,6 +22,9 @@ from mmalign_eval.toolkit.files import read_jsonl, text_lines
 JUDGEMENT_FIELD = "judgement"  # the judge's raw text, e.g. from a paper's review file
 # The judge's raw texts by judge role, e.g. {"judge": ..., "BA": ...} for both pairwise orders.
 JUDGEMENTS_FIELD = "judgements"
+# Scalar rewards of a reward model's calls: a list in the order of the task's reward calls
+# ([r_chosen, r_rejected]) or an object by call role.
+REWARDS_FIELD = "rewards"
 TEXT_FIELDS = ("text", "answer", "response", "caption")
 QUESTION_FIELDS = ("prompt", "question")
 _EXAMPLES = 3
@@ -53,6 +56,7 @@ class Prediction:
     invalid: str | None = None  # why `text` is None
     judgement: str | None = None
     judgements: Mapping[str, str] = field(default_factory=dict)  # by judge role
+    rewards: Mapping[str, float] | tuple[float, ...] = ()  # by call role, or in call order
     questions: tuple[str, ...] = ()  # the question texts the line carries
     # `answer`/`response` of a line whose `text` may be the question (the official POPE
     # question file with the model's answers added): used when `text` is the question.
@@ -60,6 +64,9 @@ class Prediction:
     # Answers to the other calls of a multi-call plan, by role (e.g. MMBench's rotations),
     # filled by a benchmark's own reader of its official output format.
     other_roles: Mapping[str, str | None] = field(default_factory=dict)
+    # The line's other_roles stand for the plan's generations (a file whose replies came in
+    # its own orders or numbers of samples): scored as given instead of the plan's roles.
+    replaces_plan: bool = False
 
 
 def read_predictions(path: Path, ids: PredictionIds | None = None) -> dict[str, Prediction]:
@@ -70,6 +77,8 @@ def read_predictions(path: Path, ids: PredictionIds | None = None) -> dict[str, 
     for number, row in enumerate(_prediction_rows(path), start=1):
         pid = ids.read(row)
         text = next((f for f in TEXT_FIELDS if f in row), None)
+        if pid is not None and text is None and REWARDS_FIELD in row:
+            text = REWARDS_FIELD  # a reward model's scores: no answer text on the line
         if pid is None or text is None:
             raise DataError(
                 f"{path} line {number} lacks an id ({'/'.join(ids.fields)}) or an answer "
@@ -79,6 +88,13 @@ def read_predictions(path: Path, ids: PredictionIds | None = None) -> dict[str, 
         if pid in out:
             raise DataError(f"{path}: id {pid} appears twice", "keep one answer per question id")
         out[pid] = _prediction(pid, row, text)
+        rewards = row.get(REWARDS_FIELD, ())
+        if rewards and not out[pid].rewards:
+            raise DataError(
+                f"{path} line {number}: '{REWARDS_FIELD}' is not a list of numbers or an "
+                "object of numbers by call role",
+                'write e.g. "rewards": [1.5, -0.3] (the chosen response\'s reward first)',
+            )
         if not _is_role_map(row.get(JUDGEMENTS_FIELD, {})):
             raise DataError(
                 f"{path} line {number}: '{JUDGEMENTS_FIELD}' is not an object of texts by "
@@ -93,7 +109,10 @@ def _is_role_map(value: object) -> bool:
 
 
 def _prediction(pid: str, row: Mapping[str, Any], text_field: str) -> Prediction:
-    value = row[text_field]
+    value = None if text_field == REWARDS_FIELD else row[text_field]
+    invalid = f"'{text_field}' is {_kind(value)}, not text"
+    if text_field == REWARDS_FIELD:
+        invalid = "the line gives rewards, no answer text"
     judgement = row.get(JUDGEMENT_FIELD)
     other = next((row[f] for f in ("answer", "response") if f in row), None)
     return Prediction(
@@ -101,9 +120,10 @@ def _prediction(pid: str, row: Mapping[str, Any], text_field: str) -> Prediction
         text=value if isinstance(value, str) else None,
         # A JSON null, number, list or object is not an answer: str() of it ("None", "['No']")
         # would parse as "yes" under POPE's official rule.
-        invalid=None if isinstance(value, str) else f"'{text_field}' is {_kind(value)}, not text",
+        invalid=None if isinstance(value, str) else invalid,
         judgement=None if judgement is None else str(judgement),
         judgements=_role_map(row.get(JUDGEMENTS_FIELD)),
+        rewards=_rewards(row.get(REWARDS_FIELD)),
         questions=tuple(str(row[f]) for f in QUESTION_FIELDS if isinstance(row.get(f), str)),
         alternative=other if text_field == "text" and isinstance(other, str) else None,
     )
@@ -113,6 +133,18 @@ def _role_map(value: object) -> dict[str, str]:
     if not isinstance(value, dict) or not _is_role_map(value):
         return {}
     return {str(role): str(text) for role, text in value.items()}
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _rewards(value: object) -> Mapping[str, float] | tuple[float, ...]:
+    if isinstance(value, list) and all(_is_number(v) for v in value):
+        return tuple(float(v) for v in value)
+    if isinstance(value, dict) and all(_is_number(v) for v in value.values()):
+        return {str(role): float(v) for role, v in value.items()}
+    return ()
 
 
 def _kind(value: object) -> str:

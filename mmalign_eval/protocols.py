@@ -78,7 +78,8 @@ class Protocol(Generic[Info, Value]):
     score: Scorer[Info, Value] | None = None
     # What the model is asked: "generate" answers in text; "loglikelihood" ranks the
     # task's options by the model's log-likelihood (multiple choice).
-    asks: Literal["generate", "loglikelihood"] = "generate"
+    # "reward" asks a scalar reward model for each response's reward (reward benchmarks).
+    asks: Literal["generate", "loglikelihood", "reward"] = "generate"
     # Judged protocols: the judge calls they read, by role (None: all the judge declares),
     # e.g. one pairwise order or both. Calls of other roles are never made or paid for.
     judge_roles: tuple[str, ...] | None = None
@@ -88,6 +89,9 @@ class Protocol(Generic[Info, Value]):
     # Named, versioned components the reading depends on (a refusal keyword list), recorded
     # with their hashes in the results.
     components: tuple[Component, ...] = ()
+    # Protocols that sample K generations per item (VL-RewardBench's majority of K): the
+    # official K; `--samples K` replaces it (recorded in the results). None: not sampled.
+    samples: int | None = None
 
     @property
     def judged(self) -> bool:

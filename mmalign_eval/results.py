@@ -32,8 +32,10 @@ from mmalign_eval.task import DataProvenance
 # 1.1: optional judge fields (task judge, metric note, judgement); 1.2: missing answers are
 # failures (status "missing", failures.missing, matching.outside_selection); 1.3: engines at
 # scale (engine.note for remote weights, timings.world_size for data-parallel runs),
-# protocol.components (named, versioned scoring components with their hashes).
-SCHEMA_VERSION = "1.3"
+# protocol.components (named, versioned scoring components with their hashes); 1.4:
+# protocol.samples (K sampled generations per item) and protocol.asks (generate,
+# loglikelihood or reward: what the model was asked).
+SCHEMA_VERSION = "1.4"
 
 
 class ConfidenceInterval(Record):
@@ -111,6 +113,13 @@ class ProtocolInfo(Record):
     official: bool
     components: tuple[Component, ...] = Field(
         default=(), description="Named, versioned scoring components (e.g. a refusal detector)."
+    )
+    samples: int | None = Field(
+        default=None, description="Sampled generations per item (protocols that sample K)."
+    )
+    asks: str = Field(
+        default="generate",
+        description="What the model was asked: generate, loglikelihood or reward (scalar).",
     )
 
 

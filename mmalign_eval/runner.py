@@ -123,7 +123,10 @@ def run(
     """
     started = time.perf_counter()
     plans = plan_tasks(config, registry)
-    needed: set[str] = {c.kind for p in plans for c in p.all_calls()}
+    needed: dict[str, list[str]] = {}
+    for p in plans:
+        for kind in dict.fromkeys(c.kind for c in p.all_calls()):
+            needed.setdefault(kind, []).append(f"{p.task.name} ({p.protocol.name})")
     check_calls(config.engine.model, needed, engine=config.engine.engine)
     data_done = time.perf_counter()
     engine = load_engine(config)

@@ -36,6 +36,7 @@ from mmalign_eval.predictions import (
 from mmalign_eval.protocols import Protocol
 from mmalign_eval.results import MatchReport, PredictionsSource, ResultsFile
 from mmalign_eval.task import DataRequest, TaskSpec
+from mmalign_eval.task_options import SCALAR_PROTOCOL
 
 _EXAMPLES = 10
 
@@ -151,6 +152,20 @@ def _response(key: str, text: str | None, invalid: str | None) -> Response:
     return Response(key=key, text=text, finish_reason="stop")
 
 
+def _reward_response(key: str, prediction: Prediction, roles: list[str], role: str) -> Response:
+    """A reward call's response from the line's `rewards` (a list in call order, or by role)."""
+    given = prediction.rewards
+    value: float | None = None
+    if isinstance(given, tuple):
+        value = given[roles.index(role)] if len(given) == len(roles) else None
+    else:
+        value = given.get(role)
+    if value is None:
+        reason = f"no reward for the call '{role}' in the file (rewards of {', '.join(roles)})"
+        return Response(key=key, text="", finish_reason="error", error=reason)
+    return Response(key=key, text="", finish_reason="stop", reward=value)
+
+
 def _responses(
     task: TaskSpec[Any],
     protocol: Protocol[Any, Any],
@@ -164,11 +179,17 @@ def _responses(
         prediction = predictions.get(sample.id)
         if prediction is None:
             continue  # missing: evaluate_task records it as a failure
-        roles = [call.role for call in task.plan(sample, task.generation, protocol)]
+        calls = task.plan(sample, task.generation, protocol)
+        rewarded = [call.role for call in calls if call.kind == "reward"]
+        roles = [call.role for call in calls]
+        if prediction.replaces_plan:  # the file's own calls (e.g. replies in its own orders)
+            roles = [*prediction.other_roles, *rewarded]
         by_role: dict[str, Response] = {}
         for role in roles:
             key = f"prediction:{sample.id}:{role}" if role != ANSWER else f"prediction:{sample.id}"
-            if role == ANSWER:
+            if role in rewarded:
+                by_role[role] = _reward_response(key, prediction, rewarded, role)
+            elif role == ANSWER:
                 by_role[role] = _response(key, prediction.text, prediction.invalid)
             elif role in prediction.other_roles:
                 by_role[role] = _response(key, prediction.other_roles[role], "not text")
@@ -190,11 +211,20 @@ def _read(request: ScoreRequest) -> Mapping[str, Prediction]:
     )
 
 
+def _protocol_name(request: ScoreRequest, predictions: Mapping[str, Prediction]) -> str | None:
+    """--protocol, else `scalar` for a file of rewards alone (a reward model's scores) on a
+    task that has that protocol, else None (the task's default)."""
+    if request.protocol is not None or SCALAR_PROTOCOL not in request.task.protocol_names:
+        return request.protocol
+    rewards_only = all(p.rewards and p.text is None for p in predictions.values())
+    return SCALAR_PROTOCOL if predictions and rewards_only else None
+
+
 def score_predictions(request: ScoreRequest) -> tuple[ResultsFile, TaskEvaluation]:
     """Match predictions to the task's samples by id and score them."""
     task = request.task
-    protocol = task.protocol(request.protocol, request.data.source)
     predictions = _read(request)
+    protocol = task.protocol(_protocol_name(request, predictions), request.data.source)
     check_judgements(request, protocol, predictions, _console(request))
     if protocol.needs is not None:
         protocol.needs.check()  # before loading: a missing resource is the user's next step

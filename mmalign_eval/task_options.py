@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from mmalign_eval.errors import UsageError
 from mmalign_eval.plan import TaskOptions
 from mmalign_eval.registry import Registry
+from mmalign_eval.task import TaskSpec
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,43 @@ def with_pairwise(
             "protocol for each)",
         )
     chosen = {t: PAIRWISE_PROTOCOL for t in pairwise if t not in protocols.by_task}
+    return OptionValues(
+        protocols.shared,
+        {**protocols.by_task, **chosen},
+        {**protocols.named_as, **{t: t for t in chosen}},
+    )
+
+
+SCALAR_PROTOCOL = "scalar"  # the protocol a reward task declares for scalar reward models
+GENERATIVE_PROTOCOL = "generative"  # ... and for judges, where its default is the scalar one
+
+
+def _asks_rewards_by_default(task: TaskSpec[Any]) -> bool:
+    return any(p.name == task.default_protocol and p.asks == "reward" for p in task.protocols)
+
+
+def with_reward_mode(
+    protocols: OptionValues, mode: str, registry: Registry, run: Collection[str], scalar: bool
+) -> OptionValues:
+    """The path of each reward task: `scalar` (a reward model's scores) or `generative` (a
+    judge's verdicts); `auto` (the default) follows the model (`scalar`: it has a reward
+    head). A task named with `--protocol TASK=NAME` keeps that protocol."""
+    if mode not in ("auto", GENERATIVE_PROTOCOL, SCALAR_PROTOCOL):
+        raise UsageError(f"bad --reward-mode '{mode}'", "use auto, generative or scalar")
+    reward_tasks = [t for t in run if SCALAR_PROTOCOL in registry.tasks[t].protocol_names]
+    if mode == SCALAR_PROTOCOL and not reward_tasks:
+        raise UsageError(
+            "--reward-mode scalar: no task in this run scores a reward model",
+            "add a reward task (see the reward suite in `mmalign-eval tasks`)",
+        )
+    wanted = SCALAR_PROTOCOL if mode == SCALAR_PROTOCOL or (mode == "auto" and scalar) else None
+    chosen = {}
+    for name in (t for t in reward_tasks if t not in protocols.by_task):
+        task = registry.tasks[name]
+        if wanted is not None:
+            chosen[name] = wanted
+        elif _asks_rewards_by_default(task) and GENERATIVE_PROTOCOL in task.protocol_names:
+            chosen[name] = GENERATIVE_PROTOCOL  # a judge cannot give the default's rewards
     return OptionValues(
         protocols.shared,
         {**protocols.by_task, **chosen},

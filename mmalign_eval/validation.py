@@ -13,7 +13,7 @@ from mmalign_eval.errors import DataError, HarnessError, UsageError
 from mmalign_eval.results import ResultsFile
 
 # Every results schema version this harness has written (results.py keeps their history).
-KNOWN_VERSIONS = frozenset({"1.0", "1.1", "1.2", "1.3"})
+KNOWN_VERSIONS = frozenset({"1.0", "1.1", "1.2", "1.3", "1.4"})
 SHOWN = 8  # problems listed before "... and N more"
 
 

@@ -15,6 +15,8 @@ from mmalign_eval.task_options import (
     defined_protocols,
     per_task_options,
     split_values,
+    with_pairwise,
+    with_reward_mode,
 )
 
 AMBER = ("amber_generative", "amber_discriminative", "amber_existence", "amber_attribute",
@@ -145,3 +147,89 @@ def test_options_for_a_task_outside_the_run(registry: Registry, tmp_path: Path) 
     config = _config(tmp_path, ("pope_random",), per_task={"coco_chair": TaskOptions(data="x")})
     with pytest.raises(UsageError, match="coco_chair, which this run does not include"):
         plan_tasks(config, registry)
+
+
+PREFERENCE = ("llava_bench_wild", "mm_vet", "wildvision_bench")
+
+
+@pytest.mark.parametrize(
+    ("mode", "given", "expected"),
+    [
+        ("official", {}, {}),
+        ("both", {}, {"llava_bench_wild": "both", "wildvision_bench": "both"}),  # not mm_vet
+        # A task's own --protocol TASK=NAME wins over --pairwise.
+        ("both", {"wildvision_bench": "strict"},
+         {"llava_bench_wild": "both", "wildvision_bench": "strict"}),
+    ],
+)  # fmt: skip
+def test_pairwise_picks_the_both_protocol(
+    registry: Registry, mode: str, given: dict[str, str], expected: dict[str, str]
+) -> None:
+    values = OptionValues(None, dict(given), {t: t for t in given})
+    assert with_pairwise(values, mode, registry, PREFERENCE).by_task == expected
+
+
+def test_pairwise_errors(registry: Registry) -> None:
+    with pytest.raises(UsageError, match="no task in this run is judged in pairs"):
+        with_pairwise(OptionValues(), "both", registry, ("mm_vet",))
+    with pytest.raises(UsageError, match="bad --pairwise 'sideways'"):
+        with_pairwise(OptionValues(), "sideways", registry, PREFERENCE)
+
+
+def _reward_registry(registry: Registry) -> Registry:
+    """The registry plus a reward-like task: pope_random with a 'scalar' protocol."""
+    from dataclasses import replace
+
+    from mmalign_eval.protocols import Protocol
+
+    pope = registry.tasks["pope_random"]
+    scalar = Protocol("scalar", "test", pope.protocols[0].read, asks="reward")
+    # A task whose default is the scalar one, with a generative protocol for judges.
+    first = Protocol("scalar", "test", pope.protocols[0].read, asks="reward", default=True)
+    judge = Protocol("generative", "test", pope.protocols[0].read)
+    tasks = {
+        **registry.tasks,
+        "rm": replace(pope, name="rm", protocols=(*pope.protocols, scalar)),
+        "rm_first": replace(pope, name="rm_first", protocols=(first, judge)),
+    }
+    return replace(registry, tasks=tasks)
+
+
+@pytest.mark.parametrize(
+    ("mode", "scalar_model", "expected"),
+    [
+        # A reward model gets the scalar protocols.
+        ("auto", True, {"rm": "scalar", "rm_first": "scalar"}),
+        # A chat model keeps generative defaults, and judges where the default is scalar.
+        ("auto", False, {"rm_first": "generative"}),
+        ("generative", True, {"rm_first": "generative"}),
+        ("scalar", False, {"rm": "scalar", "rm_first": "scalar"}),
+    ],
+)
+def test_reward_mode(
+    registry: Registry, mode: str, scalar_model: bool, expected: dict[str, str]
+) -> None:
+    reward = _reward_registry(registry)
+    run = ("rm", "rm_first", "pope_random")
+    chosen = with_reward_mode(OptionValues(), mode, reward, run, scalar_model)
+    assert chosen.by_task == expected
+
+
+def test_reward_mode_errors(registry: Registry) -> None:
+    with pytest.raises(UsageError, match="no task in this run scores a reward model"):
+        with_reward_mode(OptionValues(), "scalar", registry, ("pope_random",), False)
+    with pytest.raises(UsageError, match="bad --reward-mode"):
+        with_reward_mode(OptionValues(), "vibes", registry, ("pope_random",), False)
+
+
+def test_samples_replace_the_k_of_sampling_protocols(registry: Registry, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    pope = registry.tasks["pope_random"]
+    sampled = replace(pope, name="k", protocols=tuple(
+        replace(p, samples=10) if p.default else p for p in pope.protocols))  # fmt: skip
+    chosen = resolve_protocols([sampled, pope], _config(tmp_path, (), samples=3))
+    assert (chosen["k"].samples, chosen["pope_random"].samples) == (3, None)
+    assert resolve_protocols([sampled], _config(tmp_path, ()))["k"].samples == 10
+    with pytest.raises(UsageError, match="--samples 3: no task of this run samples"):
+        resolve_protocols([pope], _config(tmp_path, (), samples=3))

@@ -27,13 +27,13 @@ def check_model(config: EngineConfig) -> None:
 def load_engine(config: RunConfig) -> Engine:
     """The runner's EngineLoader: build the engine the registry picks for the run's model."""
     from mmalign_eval.engines.registry import engine_kind
-    from mmalign_eval.engines.resolve import TINY
+    from mmalign_eval.engines.resolve import TINY, TINY_RM
 
     kind = engine_kind(config.engine.model, engine=config.engine.engine)
     err.print(f"model {config.engine.model} ({kind.name} engine)")
-    if config.engine.model == TINY:
+    if config.engine.model in (TINY, TINY_RM):
         err.print(
-            "[yellow]tiny is an untrained test model with random weights: its answers are noise "
-            "and so are its scores; it shows the harness working, not a model[/]"
+            f"[yellow]{config.engine.model} is an untrained test model with random weights: its "
+            "answers are noise and so are its scores; it shows the harness working, not a model[/]"
         )
     return kind.load(config.engine, Path(config.cache_dir))

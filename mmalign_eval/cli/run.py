@@ -55,6 +55,14 @@ class DeviceChoice(str, Enum):
     cuda = "cuda"
 
 
+class RewardModeChoice(str, Enum):
+    """How reward benchmarks use the model: as a judge that writes verdicts, or its rewards."""
+
+    auto = "auto"
+    generative = "generative"
+    scalar = "scalar"
+
+
 class PairwiseChoice(str, Enum):
     """Which orders a pairwise judge sees the two answers in."""
 
@@ -100,6 +108,23 @@ class TaskSelection(OptionGroup):
             show_default=False,
         ),
     ] = PairwiseChoice.official
+    reward_mode: Annotated[
+        RewardModeChoice,
+        typer.Option(
+            help="Reward benchmarks: 'generative' (the model judges the pair in text), "
+            "'scalar' (a reward model's scores), 'auto' (scalar when the model has a reward "
+            "head)."
+        ),
+    ] = RewardModeChoice.auto
+    sample_count: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=1,
+            help="Sampled answers per item where a protocol samples several (VL-RewardBench: "
+            "10 officially).",
+        ),
+    ] = None
 
     def names(self) -> list[str]:
         """The task, group and suite names given (--tasks, then --suite); at least one."""
@@ -114,6 +139,7 @@ class EngineChoice(str, Enum):
 
     auto = "auto"
     hf = "hf"
+    hf_reward = "hf-reward"
     vllm = "vllm"
     openai = "openai"
 
@@ -188,9 +214,14 @@ class EngineOptions(OptionGroup):
 
     engine: Annotated[
         EngineChoice,
-        typer.Option(help="auto: openai:<name> is a server, vllm:<model> vLLM, else hf."),
+        typer.Option(
+            help="auto: openai:<name> is a server, vllm:<model> vLLM, a folder with "
+            "reward_head.json (or tiny-rm) hf-reward, else hf."
+        ),
     ] = EngineChoice.auto
-    batch_size: Annotated[int, typer.Option(min=1)] = 8
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Requests per forward pass of an in-process model.")
+    ] = 8
     dtype: Annotated[DTypeChoice, typer.Option(help="Model weights dtype.")] = DTypeChoice.auto
     device: Annotated[DeviceChoice, typer.Option(help="Where to run the model.")] = (
         DeviceChoice.auto
@@ -318,7 +349,7 @@ def run(
     check_model(engine.config(model))
     names = selection.names()
     registry = build_registry()
-    chosen = _task_settings(registry, names, selection, judging)
+    chosen = _task_settings(registry, names, selection, judging, _answers_rewards(engine, model))
     config = RunConfig(
         engine=engine.config(model),
         tasks=tuple(names),
@@ -328,6 +359,7 @@ def run(
         protocol=chosen.protocols.shared,
         per_task=per_task_options(chosen.data, chosen.images, chosen.protocols),
         overrides=generation.overrides(),
+        samples=selection.sample_count,
         limit=samples.limit,
         ids=samples.id_list(),
         subset=samples.subset_spec(),
@@ -354,23 +386,36 @@ def run(
         raise typer.Exit(EXIT_FAILURE)
 
 
+def _answers_rewards(engine: EngineOptions, model: str) -> bool:
+    """Whether the model is a scalar reward model (its engine answers reward calls)."""
+    from mmalign_eval.engines.registry import engine_kind
+
+    return "reward" in engine_kind(model, engine=engine.engine.value).calls
+
+
 def _task_settings(
-    registry: Registry, names: list[str], selection: TaskSelection, judging: RunJudgeOptions
+    registry: Registry,
+    names: list[str],
+    selection: TaskSelection,
+    judging: RunJudgeOptions,
+    scalar: bool,
 ) -> _TaskSettings:
     """Split --data, --image-dir, --protocol and --judge by task; check the judges."""
-    from mmalign_eval.task_options import defined_protocols, split_values, with_pairwise
+    from mmalign_eval.task_options import (
+        defined_protocols,
+        split_values,
+        with_pairwise,
+        with_reward_mode,
+    )
 
     in_run = registry.expand(names)
     data = split_values("--data", selection.data or [], registry, in_run)
     images = split_values("--image-dir", selection.image_dir or [], registry, in_run)
-    protocols = with_pairwise(
-        defined_protocols(
-            split_values("--protocol", selection.protocol or [], registry, in_run), registry
-        ),
-        selection.pairwise.value,
-        registry,
-        in_run,
+    given = defined_protocols(
+        split_values("--protocol", selection.protocol or [], registry, in_run), registry
     )
+    paired = with_pairwise(given, selection.pairwise.value, registry, in_run)
+    protocols = with_reward_mode(paired, selection.reward_mode.value, registry, in_run, scalar)
     judge_values = split_values("--judge", judging.judge or [], registry, in_run)
     shared = judge_config(judge_values.shared, judging.settings)
     own = {

@@ -202,7 +202,9 @@ class HFEngine:
                     pending = pool.submit(self._prepare, requests, batches[index + 1])
                 yield self._run_batch(prepared)
 
-    def _prepare(self, requests: Sequence[Request], indices: list[int]) -> _Prepared:
+    def _prepare(
+        self, requests: Sequence[Request], indices: list[int], generation_prompt: bool = True
+    ) -> _Prepared:
         good: list[Request] = []
         images: list[Any] = []
         failed: list[tuple[Request, str]] = []
@@ -214,7 +216,7 @@ class HFEngine:
                 continue
             good.append(requests[i])
             images.extend(decoded)
-        texts = [self._render(r) for r in good]
+        texts = [self._render(r, generation_prompt) for r in good]
         inputs = None
         if good:
             encoded = self.processor(
@@ -223,9 +225,11 @@ class HFEngine:
             inputs = dict(encoded.items())
         return _Prepared(good, inputs, failed, texts)
 
-    def _render(self, request: Request) -> str:
+    def _render(self, request: Request, generation_prompt: bool = True) -> str:
+        # Without the generation prompt the conversation ends with its last (assistant) turn:
+        # what a reward model scores.
         rendered: str = self.processor.apply_chat_template(
-            chat_messages(request), tokenize=False, add_generation_prompt=True
+            chat_messages(request), tokenize=False, add_generation_prompt=generation_prompt
         )
         return rendered
 

@@ -8,7 +8,7 @@ loads, and builds the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +77,30 @@ def _check_vllm(config: EngineConfig) -> None:
     check_vllm(config)
 
 
+def _is_reward_model(model: str) -> bool:
+    from mmalign_eval.engines.resolve import TINY_RM
+    from mmalign_eval.engines.reward import has_reward_head
+
+    return model == TINY_RM or has_reward_head(Path(model).expanduser())
+
+
+def _load_reward(config: EngineConfig, cache: Path) -> Engine:
+    from mmalign_eval.engines.resolve import resolve_model
+    from mmalign_eval.engines.reward import RewardEngine
+
+    resolved = resolve_model(config.model, cache)
+    return RewardEngine(config, resolved.local_dir, cache / "fingerprints.json")
+
+
+HF_REWARD = EngineKind(
+    name="hf-reward",
+    claims=_is_reward_model,
+    check=_check_hf,
+    load=_load_reward,
+    calls=frozenset({"generate", "loglikelihood", "reward"}),
+    description="in-process reward model: a folder with reward_head.json, or tiny-rm",
+)
+
 HF = EngineKind(
     name="hf",
     claims=lambda model: True,
@@ -105,7 +129,7 @@ VLLM = EngineKind(
 )
 
 # Most specific first; the Hugging Face engine takes whatever no other kind claims.
-ENGINES: tuple[EngineKind, ...] = (OPENAI, VLLM, HF)
+ENGINES: tuple[EngineKind, ...] = (OPENAI, VLLM, HF_REWARD, HF)
 
 
 def engine_kind(
@@ -121,15 +145,32 @@ def engine_kind(
     return next(kind for kind in kinds if kind.claims(model))
 
 
+_HINTS = {
+    "reward": "for a chat model pass --reward-mode generative (or the task's generative "
+    "protocol); for a reward model pass a folder with reward_head.json, tiny-rm, or "
+    "--engine hf-reward",
+    "loglikelihood": "choose the task's generating protocol, or an engine with log-likelihoods "
+    "(hf, vllm)",
+}
+
+
 def check_calls(
-    model: str, needed: set[str], kinds: Sequence[EngineKind] = ENGINES, *, engine: str = "auto"
+    model: str,
+    needed: Mapping[str, Sequence[str]] | Collection[str],
+    kinds: Sequence[EngineKind] = ENGINES,
+    *,
+    engine: str = "auto",
 ) -> None:
-    """Refuse a run whose plans need calls the engine cannot answer (before it loads)."""
+    """Refuse a run whose plans need calls the engine cannot answer (before it loads);
+    `needed`: the call kinds, or by kind the tasks (with their protocols) asking for it."""
     kind = engine_kind(model, kinds, engine=engine)
-    missing = sorted(needed - kind.calls)
+    missing = sorted(set(needed) - kind.calls)
     if missing:
+        by = needed if isinstance(needed, Mapping) else {}
+        asked = "; ".join(f"{m} by {', '.join(by[m])}" for m in missing if by.get(m))
+        hint = "; ".join(_HINTS.get(m, "choose another protocol or engine") for m in missing)
         raise UsageError(
             f"the {kind.name} engine cannot answer {', '.join(missing)} calls, which this run "
-            "needs",
-            f"it answers {', '.join(sorted(kind.calls))}; choose another protocol or engine",
+            "needs" + (f" (asked: {asked})" if asked else ""),
+            f"it answers {', '.join(sorted(kind.calls))}; {hint}",
         )

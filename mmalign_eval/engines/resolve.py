@@ -8,6 +8,7 @@ from pathlib import Path
 from mmalign_eval.errors import ModelLoadError, UsageError
 
 TINY = "tiny"
+TINY_RM = "tiny-rm"  # the tiny model with a random reward head (scalar reward path)
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def _looks_like_path(name: str) -> bool:
 
 def check_model_argument(name: str) -> None:
     """Fail fast, before any data is loaded, on a model path that cannot exist."""
-    if name == TINY:
+    if name in (TINY, TINY_RM):
         return
     path = Path(name).expanduser()
     if _looks_like_path(name) and not path.exists():
@@ -39,6 +40,10 @@ def resolve_model(name: str, cache_dir: Path) -> ResolvedModel:
         from mmalign_eval.engines.tiny import ensure_tiny_model
 
         return ResolvedModel(name, ensure_tiny_model(cache_dir / "models"))
+    if name == TINY_RM:
+        from mmalign_eval.engines.tiny import ensure_tiny_reward_model
+
+        return ResolvedModel(name, ensure_tiny_reward_model(cache_dir / "models"))
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():

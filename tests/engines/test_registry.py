@@ -104,3 +104,12 @@ def test_calls_an_engine_cannot_answer_are_refused(
 def test_builtin_registry_refuses_rewards() -> None:
     with pytest.raises(UsageError, match="the hf engine cannot answer reward calls"):
         check_calls("llava-hf/llava-1.5-7b-hf", {"generate", "reward"})
+
+
+def test_a_refusal_names_the_tasks_that_ask_and_what_to_do() -> None:
+    with pytest.raises(UsageError) as caught:
+        check_calls("tiny", {"generate": ["pope_random (official)"],
+                             "reward": ["mm_rlhf_rewardbench (scalar)"]})  # fmt: skip
+    assert caught.value.message.endswith("(asked: reward by mm_rlhf_rewardbench (scalar))")
+    assert caught.value.hint is not None and "--reward-mode generative" in caught.value.hint
+    assert "reward_head.json" in caught.value.hint
