@@ -47,3 +47,14 @@ def preference() -> SuiteSpec:
         description="judged preference and conversation benchmarks (LLaVA-Bench in the wild, "
         "MM-Vet, WildVision-Bench, MIA-Bench, MM-AlignBench)",
     )
+
+
+@register
+def reward() -> SuiteSpec:
+    """Reward models and VLM judges: do they prefer what humans preferred?"""
+    return SuiteSpec(
+        name="reward",
+        members=("vl_rewardbench", "multimodal_rewardbench", "mm_rlhf_rewardbench"),
+        description="reward-model benchmarks (VL-RewardBench, Multimodal RewardBench, "
+        "MM-RLHF-RewardBench): a judge's verdicts or a reward model's scores",
+    )

@@ -1,0 +1,1 @@
+"""MM-RLHF-RewardBench: does a reward model prefer the human-chosen response?"""

@@ -1,0 +1,1 @@
+"""VL-RewardBench: does a judge or reward model prefer the response humans preferred?"""
