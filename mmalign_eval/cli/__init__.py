@@ -28,6 +28,9 @@ from mmalign_eval.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HarnessError,
 __all__ = ["app", "main", "run_cli"]
 
 app = typer.Typer(
+    # Plain click help: it wraps option help under the option names, where rich panels at
+    # 80 columns (a CI log) squeeze the help into a narrow column and cut words.
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mmalign_eval.cli.console import err, out
 from mmalign_eval.cli.groups import OptionGroup, option_groups
 from mmalign_eval.leaderboard.io import DEFAULT_BOARDS_DIR
 
 leaderboard_app = typer.Typer(
+    rich_markup_mode=None,  # plain click help fits 80 columns (see cli/__init__.py)
     no_args_is_help=True,
     help="Compare runs and published rows side by side, with the settings behind each number.",
 )
@@ -97,10 +97,12 @@ def import_lmms(
     samples: Annotated[
         list[Path] | None, typer.Option(help="samples_<task>_*.jsonl (default: found beside).")
     ] = None,
-    method: Annotated[str | None, typer.Option()] = None,
-    base: Annotated[str | None, typer.Option()] = None,
+    method: Annotated[str | None, typer.Option(help="Alignment method; omit for a base.")] = None,
+    base: Annotated[str | None, typer.Option(help="Base model the method was applied to.")] = None,
     model: Annotated[str | None, typer.Option(help="Row name (default: from the file).")] = None,
-    entry_id: Annotated[str | None, typer.Option("--id")] = None,
+    entry_id: Annotated[
+        str | None, typer.Option("--id", help="Entry id (default: from the file).")
+    ] = None,
     boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
 ) -> None:
     """Import an lmms-eval results file; metrics that mean something else are refused."""
@@ -114,20 +116,20 @@ def import_lmms(
     _store(board, boards_dir, imported.entry, list(imported.benchmarks))
 
 
-def _settings_table(board_name: str, cols: list[object]) -> Table:
+def _print_settings(board_name: str, cols: list[object]) -> None:
+    """Each benchmark's settings sets, one line per letter (lines wrap, nothing is cut)."""
     from mmalign_eval.leaderboard.view import Column
 
-    table = Table(title=f"settings per benchmark ({board_name})", show_lines=False)
-    for name in ("benchmark", "set", "protocol", "judge", "data", "subset"):
-        table.add_column(name, overflow="fold")
+    out.print(f"[bold]settings per benchmark ({board_name})[/]")
     for col in cols:
         assert isinstance(col, Column)
         for key, letter in col.letters.items():
             stated = [k or "not stated" for k in key[:4]]
             if len(key) > 4:  # unknown settings only match within their own source
                 stated[-1] += f" (only within {key[4]})"
-            table.add_row(col.benchmark.task, letter, *stated)
-    return table
+            fields = zip(("protocol", "judge", "data", "subset"), stated, strict=True)
+            text = "; ".join(f"{name} {value}" for name, value in fields)
+            out.print(f"{col.benchmark.task} {letter}: {text}", highlight=False)
 
 
 @leaderboard_app.command()
@@ -142,38 +144,35 @@ def show(
     boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
 ) -> None:
     """Print the board: one column per benchmark's primary metric, ranks in groups."""
+    from mmalign_eval.cli.wide import WideRow, WideTable, print_wide
     from mmalign_eval.leaderboard.io import require_board
-    from mmalign_eval.leaderboard.view import cell, columns, sections
+    from mmalign_eval.leaderboard.view import cell, columns, section_label, sections
 
     board = require_board(name, boards_dir)
     cols = columns(board, [t.strip() for t in tasks.split(",")] if tasks else None)
     task, metric, parts = sections(board, ranking.sort, ranking.mixed_settings)
-    table = Table(title=f"{board.name}: sorted by {task} {metric}", show_lines=False)
-    table.add_column("#", no_wrap=True)
-    table.add_column("model", no_wrap=True)
-    table.add_column("source", overflow="fold")
-    for col in cols:
-        table.add_column(f"{col.benchmark.category}\n{col.header}", justify="right")
-    for index, rows in enumerate(parts):
+    sources: dict[str, int] = {}
+    rows: list[WideRow] = []
+    for index, ranked in enumerate(parts):
         if index:
-            table.add_section()
-            table.add_row(
-                "", f"[bold]settings {rows[0].letter} on {task}[/]", "not ranked with above"
-            )
-        for row in rows:
+            rows.append(WideRow((), section=section_label(ranked[0].letter, task)))
+        for row in ranked:
+            source = sources.setdefault(row.entry.source_label, len(sources) + 1)
             values = [cell(row.entry, c) for c in cols]
-            table.add_row(
-                row.rank_label,
-                row.entry.model,
-                row.entry.source_label,
-                *(f"[yellow]{v.text}[/]" if v.flagged else v.text for v in values),
-            )
-    out.print(table)
+            rows.append(WideRow(
+                (row.rank_label, row.entry.model, str(source)),
+                tuple(f"[yellow]{v.text}[/]" if v.flagged else v.text for v in values),
+            ))  # fmt: skip
+    headers = tuple(f"{c.benchmark.category}\n{c.header}" for c in cols)
+    title = f"{board.name}: sorted by {task} {metric}"
+    print_wide(WideTable(title, ("#", "model", "src"), headers, rows), out)
+    _print_sources(sources)
     out.print(
-        "rank: '=' shares the rank (difference not significant), '?' order by value only "
-        "(no uncertainty known); a letter after a value names its settings (below)"
+        "rank: '=' shares the rank (difference not significant at 5%), '~' order by value "
+        "only (no uncertainty known); a letter after a value names its settings (below); "
+        "each section is ranked apart"
     )
-    out.print(_settings_table(board.name, list(cols)))
+    _print_settings(board.name, list(cols))
 
 
 @leaderboard_app.command()
@@ -183,6 +182,7 @@ def diff(
     boards_dir: BoardsDir = DEFAULT_BOARDS_DIR,
 ) -> None:
     """Each method's change against its base model per benchmark (green better, red worse)."""
+    from mmalign_eval.cli.wide import WideRow, WideTable, print_wide
     from mmalign_eval.errors import UsageError
     from mmalign_eval.leaderboard.diff import board_changes
     from mmalign_eval.leaderboard.io import require_board
@@ -196,21 +196,28 @@ def diff(
             "entries name their base with `leaderboard add --base`",
         )
     cols = {c.benchmark.task for c in columns(board)}
-    table = Table(title=f"{board.name}: change against {base} (method - base)")
-    table.add_column("method")
-    table.add_column("source", overflow="fold")
     shown = [b for b in board.benchmarks if b.task in cols]
-    for b in shown:
-        table.add_column(f"{b.title}\n{b.primary}", justify="right")
+    sources: dict[str, int] = {}
+    lines = []
     for changes in rows:
-        cells = [_change_text(ch) for ch in changes if ch.task in cols]
         entry = changes[0].entry
-        table.add_row(entry.method or entry.model, entry.source_label, *cells)
-    out.print(table)
+        source = sources.setdefault(entry.source_label, len(sources) + 1)
+        cells = tuple(_change_text(ch) for ch in changes if ch.task in cols)
+        lines.append(WideRow((entry.method or entry.model, str(source)), cells))
+    headers = tuple(f"{b.title}\n{b.primary}" for b in shown)
+    title = f"{board.name}: change against {base} (method - base)"
+    print_wide(WideTable(title, ("method", "src"), headers, lines), out)
+    _print_sources(sources)
     out.print(
         f"green: better ({ARROWS['higher']}/{ARROWS['lower']} per metric), red: worse; "
         "* significant at 5%; 'no comparable base': no base entry with the same settings"
     )
+
+
+def _print_sources(sources: dict[str, int]) -> None:
+    """The sources the `src` column numbers, one per line (long titles never squeeze it)."""
+    for label, number in sources.items():
+        out.print(f"src {number}: {label}", highlight=False)
 
 
 def _change_text(change: object) -> str:

@@ -110,8 +110,15 @@ class RunJudgeOptions(OptionGroup):
 class ScoringOptions(OptionGroup):
     """How run and score turn per-item scores into results."""
 
-    bootstrap_resamples: Annotated[int, typer.Option(min=10)] = 1000
-    max_failure_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.05
+    bootstrap_resamples: Annotated[
+        int, typer.Option(min=10, help="Bootstrap resamples behind each 95% interval.")
+    ] = 1000
+    max_failure_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of failed items above which a task fails (exit 1)."
+        ),
+    ] = 0.05
 
 
 def judge_config(spec: str | None, settings: JudgeSettings) -> JudgeConfig | None:

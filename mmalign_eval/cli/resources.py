@@ -14,6 +14,7 @@ from mmalign_eval import resources
 from mmalign_eval.cli.console import err, out
 
 resources_app = typer.Typer(
+    rich_markup_mode=None,  # plain click help fits 80 columns (see cli/__init__.py)
     no_args_is_help=True,
     help="NLP resources (NLTK data, spaCy word vectors) that some metrics need offline.",
 )

@@ -59,9 +59,11 @@ def score(
     ] = None,
     selection: ItemSelection,
     output: Annotated[Path | None, typer.Option(help="Where to write results.json.")] = None,
-    seed: Annotated[int, typer.Option()] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     scoring: ScoringOptions,
-    cache_dir: Annotated[Path | None, typer.Option()] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Cache for synthetic data, models and media.")
+    ] = None,
     judging: JudgeOptions,
 ) -> None:
     """Score answers produced elsewhere against a benchmark's labels, matched by id.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mmalign_eval.leaderboard.schema import Board
-from mmalign_eval.leaderboard.view import Column, cell, columns, sections
+from mmalign_eval.leaderboard.view import Column, cell, columns, section_label, sections
 
 
 def _escape(text: str) -> str:
@@ -43,8 +43,8 @@ def to_markdown(board: Board, sort: str | None = None, mixed: bool = False) -> s
     ]
     for index, rows in enumerate(parts):
         if index:
-            letter = rows[0].letter if rows else "?"
-            lines.append(f"| | **settings {letter} on {task}** |" + " |" * (len(head) - 2))
+            label = section_label(rows[0].letter if rows else None, task)
+            lines.append(f"| | **{label}** |" + " |" * (len(head) - 2))
         for row in rows:
             values = [cell(row.entry, c).text for c in cols]
             lines.append(

@@ -86,10 +86,11 @@ class RankedRow:
 
     @property
     def rank_label(self) -> str:
-        """'3', '3=' when tied with others, a trailing '?' when the order is by value only."""
+        """'3', '3=' when tied with others, '~3' when the order is by value only (no
+        uncertainty known), as the HTML page shows it."""
         if self.rank is None:
             return "-"
-        return f"{self.rank}{'=' if self.tied else ''}{'?' if self.uncertain else ''}"
+        return f"{'~' if self.uncertain else ''}{self.rank}{'=' if self.tied else ''}"
 
 
 def significantly_different(a: Metric, b: Metric) -> bool | None:

@@ -106,3 +106,10 @@ def sections(board: Board, sort: str | None, mixed: bool) -> tuple[str, str, lis
     """The sort target and the ranked sections of the board."""
     task, metric = resolve_sort(board, sort)
     return task, metric, rank_board(board, task, metric, mixed=mixed)
+
+
+def section_label(letter: str | None, task: str) -> str:
+    """The heading of a ranked section: its settings letter, or that the task is absent."""
+    if letter is None:
+        return f"not reported on {task}"
+    return f"settings {letter} on {task}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree
 
+from rich import box
 from rich.table import Table
 
 from mmalign_eval.results import write_json
@@ -34,25 +35,34 @@ def _p(value: float | None) -> str:
     return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
 
 
-def comparison_table(comparison: Comparison) -> Table:
-    """One row per task/group metric; significant changes marked by the metric's direction."""
-    level = f"{comparison.level:.0%}"
-    table = Table(title=f"B - A  (A: {comparison.a}, B: {comparison.b})")
-    headers = ("task", "metric", "A", "B", "B - A", f"{level} CI", "p", "p (Holm)", "test", "")
+def _narrow(title: str, headers: tuple[str, ...]) -> Table:
+    """A table for an 80-column CI log: two values stacked per cell, no vertical rules."""
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0)
+    )
     for header in headers:
-        table.add_column(header, no_wrap=header == "task")
+        table.add_column(header, no_wrap=True, justify="left" if "task" in header else "right")
+    return table
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    """One row per task/group metric; significant changes marked by the metric's direction.
+
+    Each cell stacks two values (A over B, the difference over its interval, p over Holm's
+    p), so the table fits 80 columns without cutting a name or a number.
+    """
+    level = f"{comparison.level:.0%}"
+    headers = ("task\nmetric", "A\nB", f"B - A\n{level} CI", "p\np (Holm)", "test", "")
+    table = _narrow(f"B - A  (A: {comparison.a}, B: {comparison.b})", headers)
     for row in comparison.metrics:
         table.add_row(
-            row.target,
-            f"{row.metric} {_ARROWS[row.direction]}".strip(),
-            _num(row.a),
-            _num(row.b),
-            _num(row.diff, signed=True),
-            _ci(row),
-            _p(row.p_value),
-            _p(row.p_holm),
+            f"{row.target}\n{row.metric} {_ARROWS[row.direction]}".strip(),
+            f"{_num(row.a)}\n{_num(row.b)}",
+            f"{_num(row.diff, signed=True)}\n{_ci(row)}",
+            f"{_p(row.p_value)}\n{_p(row.p_holm)}",
             row.test,
             _mark(row),
+            end_section=True,
         )
     return table
 
@@ -88,21 +98,18 @@ def mismatch_lines(
 
 
 def gate_table(report: GateReport) -> Table:
-    """The gate's verdict per metric."""
-    table = Table(title=f"gate: {report.verdict}  (alpha {report.alpha:g}, power {report.power:g})")
-    for header in ("task", "metric", "base", "cand", "Δ", "bounds", "margin", "MDE", "verdict"):
-        table.add_column(header, no_wrap=header == "task")
+    """The gate's verdict per metric, two values stacked per cell (fits 80 columns)."""
+    title = f"gate: {report.verdict}  (alpha {report.alpha:g}, power {report.power:g})"
+    headers = ("task\nmetric", "base\ncand", "Δ\nbounds", "margin\nMDE", "verdict")
+    table = _narrow(title, headers)
     for m in report.metrics:
         table.add_row(
-            m.target,
-            f"{m.metric} {_ARROWS[m.direction]}".strip(),
-            _num(m.baseline),
-            _num(m.candidate),
-            _num(m.delta, signed=True),
-            _bounds(m),
-            f"{m.margin:g}",
-            _num(m.mde),
+            f"{m.target}\n{m.metric} {_ARROWS[m.direction]}".strip(),
+            f"{_num(m.baseline)}\n{_num(m.candidate)}",
+            f"{_num(m.delta, signed=True)}\n{_bounds(m)}",
+            f"{m.margin:g}\n{_num(m.mde)}",
             m.verdict,
+            end_section=True,
         )
     return table
 

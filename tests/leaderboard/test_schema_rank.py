@@ -119,7 +119,7 @@ def test_ranks_group_differences_that_are_not_significant() -> None:
     rows = rank_board(board, "t", "acc", mixed=False)[0]
     assert [(r.entry.id, r.rank_label) for r in rows] == [("a", "1="), ("b", "1="), ("c", "3")]
     unknown = rank_board(_board(_entry("a", 52.0), _entry("b", 50.0)), "t", "acc", mixed=False)
-    assert [r.rank_label for r in unknown[0]] == ["1", "2?"]
+    assert [r.rank_label for r in unknown[0]] == ["1", "~2"]
 
 
 def test_diff_pairs_each_method_with_a_comparable_base() -> None:
