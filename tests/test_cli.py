@@ -263,6 +263,7 @@ def test_rerun_generates_nothing_and_reproduces_results(cache_dir: Path, pope_ru
 
 # -- resume after SIGKILL -----------------------------------------------------------------
 
+REQUESTS = 120  # pope_random on synthetic:20: 20 images x 6 questions
 RESUME_RUN = (
     "run",
     "--model",
@@ -270,11 +271,11 @@ RESUME_RUN = (
     "--tasks",
     "pope_random",
     "--data",
-    "synthetic:40",
+    "synthetic:20",
     "--batch-size",
     "2",
     "--max-new-tokens",
-    "16",
+    "12",
     "--output-dir",
     "out",
 )
@@ -322,13 +323,13 @@ def _read(workdir: Path) -> str:
 
 @pytest.mark.slow
 def test_resume_after_sigkill_matches_uninterrupted_run(cache_dir: Path, tmp_path: Path) -> None:
-    ensure_synthetic_pope(cache_dir / "data", 40)  # built here, not inside the timed run
+    ensure_synthetic_pope(cache_dir / "data", 20)  # built here, not inside the timed run
     interrupted = tmp_path / "interrupted"
     interrupted.mkdir()
     lines_at_kill = _start_and_kill(cache_dir, interrupted)
     run_dir = _run_dir(interrupted / "out")
     assert not (run_dir / "results.json").exists(), "the run finished before the kill"
-    assert 0 < lines_at_kill < 240
+    assert 0 < lines_at_kill < REQUESTS
 
     resumed = cli(cache_dir, interrupted, *RESUME_RUN)
     _assert_ok(resumed)
@@ -343,16 +344,16 @@ def test_resume_after_sigkill_matches_uninterrupted_run(cache_dir: Path, tmp_pat
     clean_results, clean_samples, clean_manifest = _load(_run_dir(clean / "out"))
     assert _numbers(results) == _numbers(clean_results)
     assert _answers(samples) == _answers(clean_samples)
-    assert len(samples) == 240
+    assert len(samples) == REQUESTS
 
     timings = manifest["timings"]
-    assert timings["requests_total"] == 240
+    assert timings["requests_total"] == REQUESTS
     assert timings["requests_from_journal"] >= lines_at_kill > 0
-    assert timings["requests_generated"] + timings["requests_from_journal"] == 240
+    assert timings["requests_generated"] + timings["requests_from_journal"] == REQUESTS
     assert clean_manifest["timings"]["requests_from_journal"] == 0
-    assert clean_manifest["timings"]["requests_generated"] == 240
+    assert clean_manifest["timings"]["requests_generated"] == REQUESTS
     # Each response is journaled once: the resumed run appended only what was missing.
-    assert _complete_lines(run_dir / "journal.jsonl") == 240
+    assert _complete_lines(run_dir / "journal.jsonl") == REQUESTS
 
 
 # -- error exits ------------------------------------------------------------------------

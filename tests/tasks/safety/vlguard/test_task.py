@@ -190,7 +190,7 @@ def _evidence(answer: str, verdicts: dict[str, str | None]) -> Evidence[VLGuardI
     ],
 )
 def test_both_orders(first: str, swapped: str, preferred: str, consistent: bool) -> None:
-    reading = read_roles(("judge", "swapped"))(_evidence("a", {"judge": first, "swapped": swapped}))
+    reading = read_roles(("judge", "BA"))(_evidence("a", {"judge": first, "BA": swapped}))
     assert reading.value is not None
     assert reading.value.preference.preferred == preferred
     assert reading.value.preference.consistent is consistent
