@@ -146,27 +146,34 @@ def _handler(server: FakeJudgeServer) -> type:
                 server.bodies.append(payload)
             if server.delay_s:
                 time.sleep(server.delay_s)
-            if fault == "429":
-                self._send(429, b'{"error": "rate"}', {"Retry-After": server.retry_after})
-            elif fault == "500":
-                self._send(500, b'{"error": "boom"}')
-            elif fault == "hang":
-                time.sleep(server.hang_s)
-                self._send(500, b'{"error": "too late"}')
-            elif fault == "malformed":
-                self._send(200, b'{"choices": [{"message": ')
-            elif fault == "empty":
-                self._send(200, json.dumps({"model": payload.get("model"), "choices": []}).encode())
-            else:
-                messages = payload.get("messages")
-                prompt = messages[-1]["content"] if isinstance(messages, list) else ""
-                body = {
-                    "model": payload.get("model"),
-                    "choices": [
-                        {"message": {"role": "assistant", "content": server.reply(prompt)}}
-                    ],
-                    "usage": {"prompt_tokens": 100, "completion_tokens": 10},
-                }
-                self._send(200, json.dumps(body).encode())
+            self._send(*_reply(server, payload, fault))
 
     return Handler
+
+
+def _reply(
+    server: FakeJudgeServer, payload: dict[str, object], fault: str | None
+) -> tuple[int, bytes, dict[str, str]]:
+    """The status, body and headers the fake server answers with (a fault, or a reply)."""
+    import json
+    import time
+
+    if fault == "429":
+        return 429, b'{"error": "rate"}', {"Retry-After": server.retry_after}
+    if fault == "500":
+        return 500, b'{"error": "boom"}', {}
+    if fault == "hang":
+        time.sleep(server.hang_s)
+        return 500, b'{"error": "too late"}', {}
+    if fault == "malformed":
+        return 200, b'{"choices": [{"message": ', {}
+    if fault == "empty":
+        return 200, json.dumps({"model": payload.get("model"), "choices": []}).encode(), {}
+    messages = payload.get("messages")
+    prompt = messages[-1]["content"] if isinstance(messages, list) else ""
+    body = {
+        "model": payload.get("model"),
+        "choices": [{"message": {"role": "assistant", "content": server.reply(prompt)}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 10},
+    }
+    return 200, json.dumps(body).encode(), {}

@@ -120,6 +120,13 @@ class ScoringOptions(OptionGroup):
         ),
     ] = 0.05
 
+    def settings(self) -> dict[str, object]:
+        """The scoring options as RunConfig fields."""
+        return {
+            "bootstrap_resamples": self.bootstrap_resamples,
+            "max_failure_rate": self.max_failure_rate,
+        }
+
 
 def judge_config(spec: str | None, settings: JudgeSettings) -> JudgeConfig | None:
     """The judge configuration of a --judge SPEC and the judge settings (None without one)."""

@@ -298,6 +298,10 @@ class SampleOptions(OptionGroup):
         int | None, typer.Option(min=1, help="Items per task in the subset (default 300).")
     ] = None
 
+    def settings(self) -> dict[str, object]:
+        """The sample selection as RunConfig fields."""
+        return {"limit": self.limit, "ids": self.id_list(), "subset": self.subset_spec()}
+
     def id_list(self) -> tuple[str, ...]:
         """The --ids, split at commas."""
         return tuple(split_list([self.ids] if self.ids else None))
@@ -360,12 +364,9 @@ def run(
         per_task=per_task_options(chosen.data, chosen.images, chosen.protocols),
         overrides=generation.overrides(),
         samples=selection.sample_count,
-        limit=samples.limit,
-        ids=samples.id_list(),
-        subset=samples.subset_spec(),
+        **samples.settings(),
         seed=seed,
-        bootstrap_resamples=scoring.bootstrap_resamples,
-        max_failure_rate=scoring.max_failure_rate,
+        **scoring.settings(),
         output_dir=str(output_dir),
         run_id=run_id,
         cache_dir=cache_path(cache_dir),

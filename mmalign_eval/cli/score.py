@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mmalign_eval.evaluation import TaskEvaluation
     from mmalign_eval.registry import Registry
     from mmalign_eval.results import ResultsFile
-    from mmalign_eval.task import TaskSpec
+    from mmalign_eval.task import DataRequest, TaskSpec
 
 
 @dataclass(frozen=True)
@@ -74,20 +74,13 @@ def score(
     """
     from mmalign_eval.registry import build_registry
     from mmalign_eval.scoring import ScoreRequest, score_predictions
-    from mmalign_eval.task import DataRequest
 
     spec = _single_task(build_registry(), task)
     judge = judging.config()
     request = ScoreRequest(
         task=spec,
         predictions=predictions,
-        data=DataRequest(
-            source=data,
-            image_dir=str(image_dir) if image_dir else None,
-            cache_dir=cache_path(cache_dir),
-            # Labels only, unless a judge that looks at the images will be asked.
-            need_media=judge is not None and spec.judge is not None and spec.judge.shows_images,
-        ),
+        data=_data_request(spec, data, image_dir, cache_dir, judge is not None),
         protocol=protocol,
         seed=seed,
         resamples=scoring.bootstrap_resamples,
@@ -99,6 +92,20 @@ def score(
         limit=selection.limit,
     )
     _write(*score_predictions(request), output)
+
+
+def _data_request(
+    spec: TaskSpec[Any], data: str | None, image_dir: Path | None, cache: Path | None, judged: bool
+) -> DataRequest:
+    """The labels to load: without the images unless a judge that looks at them is asked."""
+    from mmalign_eval.task import DataRequest
+
+    return DataRequest(
+        source=data,
+        image_dir=str(image_dir) if image_dir else None,
+        cache_dir=cache_path(cache),
+        need_media=judged and spec.judge is not None and spec.judge.shows_images,
+    )
 
 
 def _single_task(registry: Registry, name: str) -> TaskSpec[Any]:
