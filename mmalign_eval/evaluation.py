@@ -87,12 +87,14 @@ def metric_results(
     resamples: Mapping[str, FloatArray],
     config: BootstrapConfig,
     unit: str,
+    scored: int | None = None,
 ) -> list[MetricResult]:
-    """Metric records with point values and percentile intervals."""
+    """Metric records with point values and percentile intervals; over zero scored items
+    (`scored` 0) every value is null, whatever an official formula's offset would give."""
     out = []
     for spec in metrics:
         value = values[spec.name]
-        finite = float(value) if np.isfinite(value) else None
+        finite = float(value) if np.isfinite(value) and scored != 0 else None
         out.append(
             MetricResult(
                 name=spec.name,
@@ -180,7 +182,14 @@ def evaluate_task(
         ][:_MAX_FAILURE_EXAMPLES],
         matching=inputs.matching,
         metrics=_with_note(
-            metric_results(task.metrics, evaluate(task.metrics, items), resamples, seeded, unit),
+            metric_results(
+                task.metrics,
+                evaluate(task.metrics, items),
+                resamples,
+                seeded,
+                unit,
+                scored=len(items) - failures.total,
+            ),
             inputs.judge,
         ),
         judge=inputs.judge,

@@ -139,3 +139,18 @@ def test_an_amber_folder_without_images_fails_before_the_model_loads(
     assert f"image folder not found: {folder / 'images'}" in done.stderr
     assert "--image-dir" in done.stderr and "(hf engine)" not in done.stderr
     assert not list((tmp_path / "out").glob("*/results.json"))
+
+
+def test_metrics_over_zero_scored_items_are_null(cache_dir: Path, tmp_path: Path) -> None:
+    # AMBER's official formulas divide by (count + a small offset): over no items they give
+    # 0.0, which would read as a real score. Nothing scored means every value is null.
+    folder = ensure_synthetic_amber(cache_dir / "data", 4)
+    annotations = json.loads((folder / "annotations.json").read_text())
+    answers = [{"id": a["id"], "response": None} for a in annotations if a["type"] != "generative"]
+    (tmp_path / "answers.json").write_text(json.dumps(answers))
+    done = cli(cache_dir, tmp_path, "score", "amber_discriminative", "--predictions",
+               "answers.json", "--data", str(folder), "--output", "scored.json")  # fmt: skip
+    assert done.returncode == 1  # every item failed
+    (task,) = json.loads((tmp_path / "scored.json").read_text())["tasks"]
+    assert task["n_scored"] == 0 and task["failures"]["error"] == len(answers)
+    assert all(m["value"] is None and m["ci"] is None for m in task["metrics"])
