@@ -11,6 +11,8 @@ from mmalign_eval.errors import DataError, UsageError
 if TYPE_CHECKING:
     from datasets import Dataset
 
+    from mmalign_eval.task import DataProvenance, DataRequest
+
 _COMMIT = re.compile(r"(?:^|/)([0-9a-f]{40})(?:/|$)")
 
 
@@ -76,6 +78,24 @@ def is_local_dataset(path: Path) -> bool:
         return path.suffix == ".parquet"
     markers = ("dataset_dict.json", "dataset_info.json", "state.json")
     return any((path / m).exists() for m in markers) or any(path.rglob("*.parquet"))
+
+
+def hub_provenance(
+    dataset: Dataset,
+    location: str,
+    request: DataRequest,
+    num_items: int,
+    version_note: str | None = None,
+) -> DataProvenance:
+    """Where a Hub split came from: the commit its cache shows (else the revision asked for,
+    else main) and the dataset's own fingerprint as its hash."""
+    from mmalign_eval.task import DataProvenance
+
+    return DataProvenance(
+        kind="huggingface", location=location,
+        revision=dataset_revision(dataset) or request.revision or "main",
+        sha256=dataset._fingerprint, version_note=version_note, num_items=num_items,
+    )  # fmt: skip
 
 
 def dataset_revision(dataset: Dataset) -> str | None:

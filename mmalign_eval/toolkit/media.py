@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmalign_eval.contracts import MediaRef, missing_media, unread_media
 from mmalign_eval.errors import DataError
-from mmalign_eval.media import MediaError, media_from_file
+from mmalign_eval.media import MediaError, MediaStore, media_from_file
+
+if TYPE_CHECKING:
+    from mmalign_eval.task import DataRequest
+
+
+def media_store(request: DataRequest) -> MediaStore | None:
+    """The cache's store for images a dataset carries as bytes; None when the run needs no
+    media (scoring saved answers), so nothing is decoded or written."""
+    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
 
 
 def file_media(path: Path | None, source: str) -> MediaRef:

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mmalign_eval import DataError, DataProvenance, DataRequest, LoadedData, Record, Sample
+from mmalign_eval import DataError, DataRequest, LoadedData, Record, Sample
 from mmalign_eval.contracts import MediaRef, missing_media, unread_media
 from mmalign_eval.media import MediaError, MediaStore, media_from_file
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.files import read_json
-from mmalign_eval.toolkit.hub import dataset_revision, image_bytes, load_hub_split
+from mmalign_eval.toolkit.hub import hub_provenance, image_bytes, load_hub_split
 from mmalign_eval.toolkit.sources import Sources
 
 from .synthetic import (
@@ -106,11 +106,7 @@ def _hub(request: DataRequest, repo: str) -> LoadedData[MMHalInfo]:
         else:
             media = _image_ref(None, row)
         samples.append(sample_from_row(index, row, media))
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}/test",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    provenance = hub_provenance(dataset, f"{repo}/test", request, len(samples))
     return LoadedData(samples, provenance)
 
 

@@ -21,7 +21,7 @@ from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaStore
 from mmalign_eval.toolkit.files import read_jsonl
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
@@ -29,7 +29,7 @@ from mmalign_eval.toolkit.hub import (
     parquet_files,
     require_columns,
 )
-from mmalign_eval.toolkit.media import ImageFolder
+from mmalign_eval.toolkit.media import ImageFolder, media_store
 from mmalign_eval.toolkit.sources import Sources
 
 from .synthetic import (
@@ -130,10 +130,6 @@ def load_dataset_rows(task: str, dataset: Any, store: MediaStore | None) -> list
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def _has_split(path: Path, split: str) -> bool:
     if (path / "dataset_dict.json").exists():
         return split in json.loads((path / "dataset_dict.json").read_text()).get("splits", [])
@@ -190,12 +186,8 @@ def sources(split: str) -> Sources[PopeInfo]:
 
     def hub(request: DataRequest, repo: str) -> LoadedData[PopeInfo]:
         dataset = load_hub_split(repo, HUB_CONFIG, split, request.revision)
-        samples = load_dataset_rows(task, dataset, _store(request))
-        provenance = DataProvenance(
-            kind="huggingface", location=f"{repo}:{HUB_CONFIG}/{split}",
-            revision=dataset_revision(dataset) or request.revision or "main",
-            sha256=dataset._fingerprint, num_items=len(samples),
-        )  # fmt: skip
+        samples = load_dataset_rows(task, dataset, media_store(request))
+        provenance = hub_provenance(dataset, f"{repo}:{HUB_CONFIG}/{split}", request, len(samples))
         return LoadedData(samples, provenance)
 
     def local(request: DataRequest, path: Path) -> LoadedData[PopeInfo]:
@@ -206,7 +198,7 @@ def sources(split: str) -> Sources[PopeInfo]:
             return load_official_file(task, labels, image_dir if request.need_media else None)
         if is_local_dataset(path):
             dataset, layout = local_split(path, split, Path(request.cache_dir) / "datasets")
-            samples = load_dataset_rows(task, dataset, _store(request))
+            samples = load_dataset_rows(task, dataset, media_store(request))
             provenance = DataProvenance(
                 kind="local", location=str(path), sha256=dataset._fingerprint,
                 version_note=f"local lmms-lab/POPE copy, {layout}", num_items=len(samples),

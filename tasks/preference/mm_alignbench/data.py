@@ -21,13 +21,14 @@ from mmalign_eval.contracts import MediaRef, unread_media
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaStore
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
     load_local_split,
     require_columns,
 )
+from mmalign_eval.toolkit.media import media_store
 from mmalign_eval.toolkit.sources import Sources
 
 from .synthetic import ensure_synthetic_alignbench
@@ -113,25 +114,17 @@ def tsv_samples(path: Path, store: MediaStore | None) -> list[Sample[AlignInfo]]
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def _hub(request: DataRequest, repo: str) -> LoadedData[AlignInfo]:
     dataset = load_hub_split(repo, None, SPLIT, request.revision)
-    samples = dataset_samples(dataset, _store(request))
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}/{SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    samples = dataset_samples(dataset, media_store(request))
+    provenance = hub_provenance(dataset, f"{repo}/{SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
 def _local(request: DataRequest, path: Path, note: str | None = None) -> LoadedData[AlignInfo]:
     tsv = path / "MMAlignBench.tsv" if path.is_dir() else path
     if tsv.is_file() and tsv.suffix == ".tsv":
-        samples = tsv_samples(tsv, _store(request))
+        samples = tsv_samples(tsv, media_store(request))
         provenance = DataProvenance(
             kind="synthetic" if note else "official_files", location=str(tsv),
             sha256=sha256_file(tsv), version_note=note or "VLMEvalKit MMAlignBench.tsv",
@@ -144,7 +137,7 @@ def _local(request: DataRequest, path: Path, note: str | None = None) -> LoadedD
             f"pass VLMEvalKit's MMAlignBench.tsv, or a save_to_disk/parquet copy of {HUB_REPO}",
         )
     dataset = load_local_split(path, SPLIT, Path(request.cache_dir) / "datasets")
-    samples = dataset_samples(dataset, _store(request))
+    samples = dataset_samples(dataset, media_store(request))
     provenance = DataProvenance(
         kind="local", location=str(path), sha256=dataset._fingerprint,
         version_note=f"local {HUB_REPO} copy", num_items=len(samples),

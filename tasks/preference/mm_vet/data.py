@@ -13,14 +13,14 @@ from mmalign_eval.media import MediaStore
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.files import read_json
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
     load_local_split,
     require_columns,
 )
-from mmalign_eval.toolkit.media import ImageFolder
+from mmalign_eval.toolkit.media import ImageFolder, media_store
 from mmalign_eval.toolkit.sources import Sources
 
 from .capabilities import integration
@@ -95,18 +95,10 @@ def unique(samples: list[Sample[MMVetInfo]]) -> list[Sample[MMVetInfo]]:
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def _hub(request: DataRequest, repo: str) -> LoadedData[MMVetInfo]:
     dataset = load_hub_split(repo, None, HUB_SPLIT, request.revision)
-    samples = table_samples(dataset, _store(request))
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}/{HUB_SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    samples = table_samples(dataset, media_store(request))
+    provenance = hub_provenance(dataset, f"{repo}/{HUB_SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
@@ -128,7 +120,7 @@ def _local(request: DataRequest, path: Path) -> LoadedData[MMVetInfo]:
             f"{OFFICIAL_FILE}, or a save_to_disk or parquet copy of the Hugging Face dataset",
         )
     dataset = load_local_split(path, HUB_SPLIT, Path(request.cache_dir) / "hf-datasets")
-    samples = table_samples(dataset, _store(request))
+    samples = table_samples(dataset, media_store(request))
     provenance = DataProvenance(
         kind="local", location=str(path), sha256=dataset._fingerprint, num_items=len(samples),
         version_note=f"local {HUB_REPO} copy",

@@ -13,13 +13,14 @@ from mmalign_eval.contracts import unread_media
 from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaStore
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
     load_local_split,
     require_columns,
 )
+from mmalign_eval.toolkit.media import media_store
 from mmalign_eval.toolkit.sources import Sources
 
 from .baseline import BASELINE, beside, official_copy, read_answers
@@ -82,20 +83,13 @@ def dataset_samples(
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def _hub(request: DataRequest, repo: str) -> LoadedData[WildVisionInfo]:
     dataset = load_hub_split(repo, HUB_CONFIG, SPLIT, request.revision)
     baselines, where = _baselines(dataset, request, None)
-    samples = dataset_samples(dataset, baselines, _store(request))
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}:{HUB_CONFIG}/{SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, version_note=f"baseline answers: {where}",
-        num_items=len(samples),
-    )  # fmt: skip
+    samples = dataset_samples(dataset, baselines, media_store(request))
+    provenance = hub_provenance(
+        dataset, f"{repo}:{HUB_CONFIG}/{SPLIT}", request, len(samples), f"baseline answers: {where}"
+    )
     return LoadedData(samples, provenance)
 
 
@@ -109,7 +103,7 @@ def _local(
         )
     dataset = load_local_split(path, SPLIT, Path(request.cache_dir) / "datasets")
     baselines, where = _baselines(dataset, request, path)
-    samples = dataset_samples(dataset, baselines, _store(request))
+    samples = dataset_samples(dataset, baselines, media_store(request))
     provenance = DataProvenance(
         kind="synthetic" if note.startswith("synthetic") else "local", location=str(path),
         sha256=dataset._fingerprint, version_note=f"{note}; baseline answers: {where}",

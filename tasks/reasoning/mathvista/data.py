@@ -15,14 +15,14 @@ from mmalign_eval.media import MediaStore
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.files import read_json
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
     load_local_split,
     require_columns,
 )
-from mmalign_eval.toolkit.media import ImageFolder
+from mmalign_eval.toolkit.media import ImageFolder, media_store
 from mmalign_eval.toolkit.sources import Sources
 
 from .problem import ANSWER_TYPES, QUESTION_TYPES, MathVistaInfo, build_query
@@ -156,10 +156,6 @@ def load_dataset_rows(dataset: Any, store: MediaStore | None) -> list[Sample[Mat
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def _label_data(
     request: DataRequest, labels: Path, note: str | None = None
 ) -> LoadedData[MathVistaInfo]:
@@ -174,12 +170,8 @@ def _label_data(
 
 def _hub(request: DataRequest, repo: str) -> LoadedData[MathVistaInfo]:
     dataset = load_hub_split(repo, None, SPLIT, request.revision)
-    samples = load_dataset_rows(dataset, _store(request))
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}/{SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    samples = load_dataset_rows(dataset, media_store(request))
+    provenance = hub_provenance(dataset, f"{repo}/{SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
@@ -189,7 +181,7 @@ def _local(request: DataRequest, path: Path) -> LoadedData[MathVistaInfo]:
         return _label_data(request, labels)
     if is_local_dataset(path):
         dataset = load_local_split(path, SPLIT, Path(request.cache_dir) / "datasets")
-        samples = load_dataset_rows(dataset, _store(request))
+        samples = load_dataset_rows(dataset, media_store(request))
         provenance = DataProvenance(
             kind="local", location=str(path), sha256=dataset._fingerprint,
             version_note=f"local {HUB_REPO} copy (split {SPLIT})", num_items=len(samples),

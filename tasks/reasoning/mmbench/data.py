@@ -16,7 +16,7 @@ from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaStore
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
@@ -24,7 +24,7 @@ from mmalign_eval.toolkit.hub import (
     parquet_files,
     require_columns,
 )
-from mmalign_eval.toolkit.media import ImageFolder
+from mmalign_eval.toolkit.media import ImageFolder, media_store
 from mmalign_eval.toolkit.sources import Sources
 from mmalign_eval.toolkit.tables import read_table
 
@@ -38,16 +38,12 @@ OFFICIAL_TSV = "MMBench_DEV_EN.tsv"
 Samples = list[Sample[MMBenchInfo]]
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def dataset_samples(dataset: Any, request: DataRequest) -> Samples:
     """Questions of a table in the Hub layout; only the originals' images are read."""
     from datasets import Image
 
     require_columns(dataset, (*REQUIRED, "image") if request.need_media else REQUIRED, "MMBench")
-    store = _store(request)
+    store = media_store(request)
     if store is None:
         if "image" in dataset.column_names:
             dataset = dataset.remove_columns("image")
@@ -62,11 +58,7 @@ def load_hub(request: DataRequest, repo: str) -> LoadedData[MMBenchInfo]:
     """The Hub dataset (config en, split dev)."""
     dataset = load_hub_split(repo, CONFIG, SPLIT, request.revision)
     samples = dataset_samples(dataset, request)
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}:{CONFIG}/{SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    provenance = hub_provenance(dataset, f"{repo}:{CONFIG}/{SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
@@ -111,7 +103,7 @@ def load_tsv(request: DataRequest, path: Path) -> LoadedData[MMBenchInfo]:
     missing = [c for c in (*REQUIRED, "image") if rows and c not in rows[0]]
     if missing or not rows:
         raise DataError(f"{path} lacks columns {missing or list(REQUIRED)}", f"pass {OFFICIAL_TSV}")
-    samples = question_samples(rows, _tsv_media(_store(request)))
+    samples = question_samples(rows, _tsv_media(media_store(request)))
     provenance = DataProvenance(
         kind="official_files", location=str(path), sha256=sha256_file(path),
         version_note="VLMEvalKit-format MMBench_DEV_EN.tsv", num_items=len(samples),

@@ -10,12 +10,13 @@ from mmalign_eval import DataProvenance, DataRequest, LoadedData
 from mmalign_eval.contracts import unread_media
 from mmalign_eval.media import MediaStore
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     load_hub_split,
     load_local_split,
     require_columns,
 )
+from mmalign_eval.toolkit.media import media_store
 
 from .samples import MmeInfo, Question, build_samples
 from .subtasks import check_answer, check_subtask, image_key
@@ -49,26 +50,18 @@ def rows_to_questions(dataset: Any, store: MediaStore | None) -> list[Question]:
     return questions
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def load_hub(request: DataRequest, repo: str) -> LoadedData[MmeInfo]:
     """The test split from the Hugging Face Hub."""
     dataset = load_hub_split(repo, None, HUB_SPLIT, request.revision)
-    samples = build_samples(rows_to_questions(dataset, _store(request)))
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}:{HUB_SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    samples = build_samples(rows_to_questions(dataset, media_store(request)))
+    provenance = hub_provenance(dataset, f"{repo}:{HUB_SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
 def load_local_copy(request: DataRequest, path: Path) -> LoadedData[MmeInfo]:
     """A local copy of lmms-lab/MME (save_to_disk folder or parquet files)."""
     dataset = load_local_split(path, HUB_SPLIT, Path(request.cache_dir) / "datasets")
-    samples = build_samples(rows_to_questions(dataset, _store(request)))
+    samples = build_samples(rows_to_questions(dataset, media_store(request)))
     provenance = DataProvenance(
         kind="local", location=str(path), sha256=dataset._fingerprint,
         version_note="local lmms-lab/MME copy (split test)", num_items=len(samples),

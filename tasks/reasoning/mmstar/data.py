@@ -16,7 +16,7 @@ from mmalign_eval.hashing import sha256_file
 from mmalign_eval.media import MediaStore
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
@@ -24,7 +24,7 @@ from mmalign_eval.toolkit.hub import (
     parquet_files,
     require_columns,
 )
-from mmalign_eval.toolkit.media import ImageFolder
+from mmalign_eval.toolkit.media import ImageFolder, media_store
 from mmalign_eval.toolkit.sources import Sources
 from mmalign_eval.toolkit.tables import read_table
 
@@ -83,17 +83,13 @@ def make_samples(rows: Iterable[Mapping[str, Any]], media: Media) -> list[Sample
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def dataset_samples(dataset: Any, request: DataRequest) -> list[Sample[MMStarInfo]]:
     """Samples of a table in the Hub layout; images are read only when media are needed."""
     from datasets import Image
 
     needed = (*REQUIRED, "image") if request.need_media else REQUIRED
     require_columns(dataset, needed, "the MMStar dataset")
-    store = _store(request)
+    store = media_store(request)
     if store is None:
         if "image" in dataset.column_names:
             dataset = dataset.remove_columns("image")
@@ -108,11 +104,7 @@ def load_hub(request: DataRequest, repo: str) -> LoadedData[MMStarInfo]:
     """The Hub dataset (split val)."""
     dataset = load_hub_split(repo, None, SPLIT, request.revision)
     samples = dataset_samples(dataset, request)
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}:{SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    provenance = hub_provenance(dataset, f"{repo}:{SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
@@ -155,7 +147,7 @@ def load_tsv(request: DataRequest, path: Path) -> LoadedData[MMStarInfo]:
     missing = [c for c in (*REQUIRED, "image") if rows and c not in rows[0]]
     if missing or not rows:
         raise DataError(f"{path} lacks columns {missing or list(REQUIRED)}", "pass MMStar.tsv")
-    store = _store(request)
+    store = media_store(request)
     images = {str(r["index"]): str(r["image"]) for r in rows}
     samples = make_samples(rows, lambda row: _tsv_media(store, images, str(row["index"])))
     provenance = DataProvenance(

@@ -16,18 +16,17 @@ from typing import Any
 
 from mmalign_eval import DataError, DataProvenance, DataRequest, LoadedData, Record, Sample
 from mmalign_eval.contracts import MediaRef, unread_media
-from mmalign_eval.media import MediaStore
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.files import read_jsonl
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
     load_local_split,
     require_columns,
 )
-from mmalign_eval.toolkit.media import ImageFolder
+from mmalign_eval.toolkit.media import ImageFolder, media_store
 from mmalign_eval.toolkit.sources import Sources
 
 from .official import category, source_dataset
@@ -104,15 +103,11 @@ def to_samples(rows: Iterable[Row], media: Callable[[Row], MediaRef]) -> Samples
     return samples
 
 
-def _store(request: DataRequest) -> MediaStore | None:
-    return MediaStore(Path(request.cache_dir) / "media") if request.need_media else None
-
-
 def dataset_samples(dataset: Any, request: DataRequest) -> Samples:
     """Samples of a table in the Hub layout; without media the images are never read."""
     from datasets import Image
 
-    store = _store(request)
+    store = media_store(request)
     needed = (*REQUIRED, "image") if store is not None else REQUIRED
     require_columns(dataset, needed, "the VL-RewardBench dataset")
     if store is None:
@@ -129,11 +124,7 @@ def load_hub(request: DataRequest, repo: str) -> LoadedData[VLRewardInfo]:
     """The Hub dataset's test split."""
     dataset = load_hub_split(repo, None, SPLIT, request.revision)
     samples = dataset_samples(dataset, request)
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}/{SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    provenance = hub_provenance(dataset, f"{repo}/{SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 

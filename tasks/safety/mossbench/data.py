@@ -13,7 +13,7 @@ from mmalign_eval.media import MediaStore
 from mmalign_eval.task import file_provenance
 from mmalign_eval.toolkit.files import read_json
 from mmalign_eval.toolkit.hub import (
-    dataset_revision,
+    hub_provenance,
     image_bytes,
     is_local_dataset,
     load_hub_split,
@@ -118,11 +118,7 @@ def dataset_samples(dataset: Any, request: DataRequest) -> list[Sample[MossInfo]
 def _hub(request: DataRequest, repo: str) -> LoadedData[MossInfo]:
     dataset = load_hub_split(repo, HUB_CONFIG, HUB_SPLIT, request.revision)
     samples = dataset_samples(dataset, request)
-    provenance = DataProvenance(
-        kind="huggingface", location=f"{repo}:{HUB_CONFIG}/{HUB_SPLIT}",
-        revision=dataset_revision(dataset) or request.revision or "main",
-        sha256=dataset._fingerprint, num_items=len(samples),
-    )  # fmt: skip
+    provenance = hub_provenance(dataset, f"{repo}:{HUB_CONFIG}/{HUB_SPLIT}", request, len(samples))
     return LoadedData(samples, provenance)
 
 
