@@ -57,6 +57,27 @@ def user_request(
     return Request(messages=(message,), generation=generation, sample_index=sample_index)
 
 
+def text_first_request(
+    text: str, media: Sequence[MediaRef], generation: GenerationParams, sample_index: int = 0
+) -> Request:
+    """A single-turn chat request with the text first, then the images (scripts that send
+    the prompt before the image: WildVision, VLMEvalKit's judges, VL-RewardBench)."""
+    parts: list[ImagePart | TextPart] = [TextPart(text=text)]
+    parts.extend(ImagePart(media=m) for m in media)
+    message = Message(role="user", content=tuple(parts))
+    return Request(messages=(message,), generation=generation, sample_index=sample_index)
+
+
+def reply_request(
+    media: Sequence[MediaRef], text: str, response: str, generation: GenerationParams
+) -> Request:
+    """A conversation a reward model scores: the images and the prompt, then `response` as
+    the assistant's turn."""
+    prompt = user_request(media, text, generation)
+    reply = Message(role="assistant", content=(TextPart(text=response),))
+    return Request(messages=(*prompt.messages, reply), generation=generation)
+
+
 def generate(request: Request, role: str = "answer") -> ModelCall:
     """One generation."""
     return ModelCall(role=role, request=request)

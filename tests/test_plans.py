@@ -21,8 +21,10 @@ from mmalign_eval.plans import (
     generate,
     pairwise,
     rank_options,
+    reply_request,
     reward,
     sampled,
+    text_first_request,
     user_request,
 )
 
@@ -240,3 +242,16 @@ def test_model_call_rejects_unknown_kind_and_fields() -> None:
         ModelCall(request=request, kind="embed")
     with pytest.raises(ValueError):
         ModelCall(request=request, extra=1)  # type: ignore[call-arg]
+
+
+def test_text_first_and_reply_requests() -> None:
+    # The prompt before the image (scripts that send it so), and a reward conversation: the
+    # images and the prompt, then the response as the assistant's turn.
+    first = text_first_request("Describe it.", [IMAGE], GREEDY, sample_index=3)
+    (message,) = first.messages
+    assert [type(p) for p in message.content] == [TextPart, ImagePart]
+    assert first.sample_index == 3
+    conversation = reply_request([IMAGE], "Describe it.", "A dog.", GREEDY)
+    user, reply = conversation.messages
+    assert user == user_request([IMAGE], "Describe it.", GREEDY).messages[0]
+    assert (reply.role, reply.content) == ("assistant", (TextPart(text="A dog."),))

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from mmalign_eval.columns import Columns
 from mmalign_eval.contracts import Record
+from mmalign_eval.evidence import Evidence
 from mmalign_eval.metrics.base import FloatArray, MetricSpec, Totals, ratio
+from mmalign_eval.protocols import Reading
 
 Label = Literal["much_better", "better", "tie", "worse", "much_worse"]
 LABELS: tuple[Label, ...] = ("much_better", "better", "tie", "worse", "much_worse")
@@ -99,6 +101,31 @@ def combine_orders(first: Label | None, second: Label | None) -> ArenaOutcome:
         return ArenaOutcome(label="tie", consistent=False)
     weaker = first if abs(REWARD[first]) <= abs(REWARD[second]) else second
     return ArenaOutcome(label=weaker, consistent=True)
+
+
+def read_order(evidence: Evidence[Any], role: str, model: Position) -> Reading[ArenaOutcome]:
+    """One order's verdict (the judge call `role`) from the side of the model seated at
+    `model`; a reply without a label names what it held."""
+    verdict = evidence.verdict(role)
+    label = label_of(verdict, model)
+    if label is None:
+        found = "no single verdict" if verdict is None else f"verdict {verdict!r}"
+        return Reading(None, f"{found}: not one of {', '.join(VERDICTS)}")
+    return Reading(ArenaOutcome(label=label))
+
+
+def read_both_orders(
+    evidence: Evidence[Any], official: str, swapped: str
+) -> Reading[ArenaOutcome]:
+    """Both orders from the model's side (B in the official call, A in the swapped one),
+    combined by the MT-Bench tie rule."""
+    first = label_of(evidence.verdict(official), "B")
+    second = label_of(evidence.verdict(swapped), "A")
+    outcome = combine_orders(first, second)
+    if outcome.label is None:
+        order = "official" if first is None else "swapped"
+        return Reading(None, f"the {order} order's verdict names no label")
+    return Reading(outcome)
 
 
 def battles(label: Label | None) -> tuple[float, float]:

@@ -22,7 +22,7 @@ from mmalign_eval import (
     generate,
     register,
 )
-from mmalign_eval.contracts import ImagePart, Message, Request, TextPart
+from mmalign_eval.plans import text_first_request
 from mmalign_eval.toolkit import arena
 from mmalign_eval.toolkit.arena import ArenaOutcome, Position
 
@@ -45,23 +45,12 @@ def official_position(sample: Sample[AlignInfo]) -> Position:
 
 def read_official(evidence: Evidence[AlignInfo]) -> Reading[ArenaOutcome]:
     """The official order's verdict from the model's side."""
-    verdict = evidence.verdict(JUDGE)
-    label = arena.label_of(verdict, official_position(evidence.sample))
-    if label is None:
-        found = "no single verdict" if verdict is None else f"verdict {verdict!r}"
-        return Reading(None, f"{found}: not one of {', '.join(arena.VERDICTS)}")
-    return Reading(ArenaOutcome(label=label))
+    return arena.read_order(evidence, JUDGE, official_position(evidence.sample))
 
 
 def read_both(evidence: Evidence[AlignInfo]) -> Reading[ArenaOutcome]:
     """Both orders from the model's side, combined by the MT-Bench tie rule."""
-    first = arena.label_of(evidence.verdict(JUDGE), "B")
-    second = arena.label_of(evidence.verdict(SWAPPED), "A")
-    outcome = arena.combine_orders(first, second)
-    if outcome.label is None:
-        order = "official" if first is None else "swapped"
-        return Reading(None, f"the {order} order's verdict names no label")
-    return Reading(outcome)
+    return arena.read_both_orders(evidence, JUDGE, SWAPPED)
 
 
 PROTOCOLS: tuple[Protocol[AlignInfo, ArenaOutcome], ...] = (
@@ -99,9 +88,7 @@ def text_first(
     sample: Sample[AlignInfo], generation: GenerationParams, protocol: Protocol
 ) -> tuple[ModelCall, ...]:
     """VLMEvalKit's build_prompt for this benchmark: the question, then the image."""
-    parts = (TextPart(text=sample.question), *(ImagePart(media=m) for m in sample.media))
-    message = Message(role="user", content=parts)
-    return (generate(Request(messages=(message,), generation=generation)),)
+    return (generate(text_first_request(sample.question, sample.media, generation)),)
 
 
 @register

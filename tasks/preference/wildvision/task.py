@@ -22,7 +22,7 @@ from mmalign_eval import (
     generate,
     register,
 )
-from mmalign_eval.contracts import ImagePart, Message, Request, TextPart
+from mmalign_eval.plans import text_first_request
 from mmalign_eval.toolkit import arena
 from mmalign_eval.toolkit.arena import ArenaOutcome
 
@@ -38,29 +38,14 @@ OFFICIAL_FALLBACK = Fallback(
 )
 
 
-def _no_label(verdict: str | None) -> str:
-    found = "no single verdict" if verdict is None else f"verdict {verdict!r}"
-    return f"{found}: not one of {', '.join(arena.VERDICTS)}"
-
-
 def read_official(evidence: Evidence[WildVisionInfo]) -> Reading[ArenaOutcome]:
     """The official order's verdict, the model being assistant B."""
-    verdict = evidence.verdict(JUDGE)
-    label = arena.label_of(verdict, "B")
-    if label is None:
-        return Reading(None, _no_label(verdict))
-    return Reading(ArenaOutcome(label=label))
+    return arena.read_order(evidence, JUDGE, "B")
 
 
 def read_both(evidence: Evidence[WildVisionInfo]) -> Reading[ArenaOutcome]:
     """Both orders from the model's side, combined by the MT-Bench tie rule."""
-    first = arena.label_of(evidence.verdict(JUDGE), "B")
-    second = arena.label_of(evidence.verdict(SWAPPED), "A")
-    outcome = arena.combine_orders(first, second)
-    if outcome.label is None:
-        order = "official" if first is None else "swapped"
-        return Reading(None, f"the {order} order's verdict names no label")
-    return Reading(outcome)
+    return arena.read_both_orders(evidence, JUDGE, SWAPPED)
 
 
 PROTOCOLS: tuple[Protocol[WildVisionInfo, ArenaOutcome], ...] = (
@@ -93,9 +78,7 @@ def text_first(
     sample: Sample[WildVisionInfo], generation: GenerationParams, protocol: Protocol
 ) -> tuple[ModelCall, ...]:
     """The official answer request: the instruction, then the image (gen_answers.py)."""
-    parts = (TextPart(text=sample.question), *(ImagePart(media=m) for m in sample.media))
-    message = Message(role="user", content=parts)
-    return (generate(Request(messages=(message,), generation=generation)),)
+    return (generate(text_first_request(sample.question, sample.media, generation)),)
 
 
 @register

@@ -27,7 +27,7 @@ from mmalign_eval import (
     reward,
     user_request,
 )
-from mmalign_eval.contracts import ImagePart, Message, TextPart
+from mmalign_eval.plans import reply_request
 
 from .data import SOURCES
 from .metrics import COLUMNS, PairOutcome, item_values, rewardbench_metrics
@@ -40,12 +40,7 @@ RewardProtocol = Protocol[PairInfo, PairOutcome]
 
 def conversation(sample: Sample[PairInfo], response: str, generation: GenerationParams) -> Request:
     """What a reward model scores: the image and the prompt, then the response."""
-    parts = (*(ImagePart(media=m) for m in sample.media), TextPart(text=sample.question))
-    turns = (
-        Message(role="user", content=parts),
-        Message(role="assistant", content=(TextPart(text=response),)),
-    )
-    return Request(messages=turns, generation=generation)
+    return reply_request(sample.media, sample.question, response, generation)
 
 
 def judge_prompt(sample: Sample[PairInfo]) -> str:

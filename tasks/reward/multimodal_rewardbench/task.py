@@ -39,8 +39,9 @@ from mmalign_eval import (
     register,
     reward,
 )
-from mmalign_eval.contracts import Component, ImagePart, Message, Request, TextPart
+from mmalign_eval.contracts import Component, Request
 from mmalign_eval.judges.templates import JudgeTemplate
+from mmalign_eval.plans import reply_request, text_first_request
 
 from .data import load
 from .items import TASK, PairInfo
@@ -68,12 +69,7 @@ def judge_prompt(sample: Sample[PairInfo]) -> str:
 
 def conversation(sample: Sample[PairInfo], response: str, generation: GenerationParams) -> Request:
     """What a reward model scores: the image and prompt, then the response as the reply."""
-    user = Message(
-        role="user",
-        content=(*(ImagePart(media=m) for m in sample.media), TextPart(text=sample.question)),
-    )
-    reply = Message(role="assistant", content=(TextPart(text=response),))
-    return Request(messages=(user, reply), generation=generation)
+    return reply_request(sample.media, sample.question, response, generation)
 
 
 def plan(
@@ -86,9 +82,7 @@ def plan(
             reward(conversation(sample, info.chosen, generation), CHOSEN),
             reward(conversation(sample, info.rejected, generation), REJECTED),
         )
-    parts = (TextPart(text=judge_prompt(sample)), *(ImagePart(media=m) for m in sample.media))
-    request = Request(messages=(Message(role="user", content=parts),), generation=generation)
-    return (generate(request),)
+    return (generate(text_first_request(judge_prompt(sample), sample.media, generation)),)
 
 
 def _unread(reply: str) -> str:

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mmalign_eval import GenerationParams, ModelCall, Protocol, Request, Sample, reward
-from mmalign_eval.contracts import ImagePart, Message, TextPart
-from mmalign_eval.plans import generate
+from mmalign_eval.plans import generate, reply_request, text_first_request
 
 from .data import VLRewardInfo
 from .official import Order, shown
@@ -65,12 +64,9 @@ def render(sample: Sample[VLRewardInfo], order: Order) -> str:
 def judge_call(sample: Sample[VLRewardInfo], generation: GenerationParams, index: int) -> ModelCall:
     """Sampled reply `index`: the prompt first, then the image, as inference_hf.py sends it."""
     order = order_of(sample.id, index)
-    parts = (TextPart(text=render(sample, order)), *(ImagePart(media=m) for m in sample.media))
     # Seeded like plans.sampled: an answer depends only on its request, never on its batch.
     params = generation.model_copy(update={"seed": index})
-    request = Request(
-        messages=(Message(role="user", content=parts),), generation=params, sample_index=index
-    )
+    request = text_first_request(render(sample, order), sample.media, params, sample_index=index)
     return generate(request, sample_role(index, order))
 
 
@@ -79,12 +75,7 @@ def reward_request(
 ) -> Request:
     """The conversation a reward model scores: the image(s) and the query, then a response."""
     query = sample.question.replace("<image>", "").strip()
-    user = Message(
-        role="user",
-        content=(*(ImagePart(media=m) for m in sample.media), TextPart(text=query)),
-    )
-    assistant = Message(role="assistant", content=(TextPart(text=response),))
-    return Request(messages=(user, assistant), generation=generation)
+    return reply_request(sample.media, query, response, generation)
 
 
 def plan(
