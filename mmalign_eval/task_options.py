@@ -104,6 +104,15 @@ def per_task_options(
     }
 
 
+def _with_chosen(protocols: OptionValues, chosen: dict[str, str]) -> OptionValues:
+    """The protocol values plus protocols picked for tasks by name (as if named on their own)."""
+    return OptionValues(
+        protocols.shared,
+        {**protocols.by_task, **chosen},
+        {**protocols.named_as, **{t: t for t in chosen}},
+    )
+
+
 PAIRWISE_PROTOCOL = "both"  # the protocol a pairwise task declares for judging both orders
 
 
@@ -125,11 +134,7 @@ def with_pairwise(
             "protocol for each)",
         )
     chosen = {t: PAIRWISE_PROTOCOL for t in pairwise if t not in protocols.by_task}
-    return OptionValues(
-        protocols.shared,
-        {**protocols.by_task, **chosen},
-        {**protocols.named_as, **{t: t for t in chosen}},
-    )
+    return _with_chosen(protocols, chosen)
 
 
 SCALAR_PROTOCOL = "scalar"  # the protocol a reward task declares for scalar reward models
@@ -162,8 +167,4 @@ def with_reward_mode(
             chosen[name] = wanted
         elif _asks_rewards_by_default(task) and GENERATIVE_PROTOCOL in task.protocol_names:
             chosen[name] = GENERATIVE_PROTOCOL  # a judge cannot give the default's rewards
-    return OptionValues(
-        protocols.shared,
-        {**protocols.by_task, **chosen},
-        {**protocols.named_as, **{t: t for t in chosen}},
-    )
+    return _with_chosen(protocols, chosen)

@@ -24,11 +24,10 @@ CACHE_FILE = "judge_cache.jsonl"
 class JudgeCache(KeyedJournal[JudgeReply]):
     """Crash-safe store of judge replies (one JSON line each), reading its siblings' too."""
 
-    def __init__(self, run_dir: Path, share: bool = True) -> None:
+    def __init__(self, run_dir: Path) -> None:
         super().__init__(run_dir / CACHE_FILE, JudgeReply.model_validate_json)
         self._borrowed: dict[str, JudgeReply] = {}
-        if share:
-            self._borrow(run_dir)
+        self._borrow(run_dir)
 
     def _borrow(self, run_dir: Path) -> None:
         for other in sorted(run_dir.parent.glob(f"*/{CACHE_FILE}")):

@@ -114,9 +114,7 @@ def read_order(evidence: Evidence[Any], role: str, model: Position) -> Reading[A
     return Reading(ArenaOutcome(label=label))
 
 
-def read_both_orders(
-    evidence: Evidence[Any], official: str, swapped: str
-) -> Reading[ArenaOutcome]:
+def read_both_orders(evidence: Evidence[Any], official: str, swapped: str) -> Reading[ArenaOutcome]:
     """Both orders from the model's side (B in the official call, A in the swapped one),
     combined by the MT-Bench tie rule."""
     first = label_of(evidence.verdict(official), "B")

@@ -239,6 +239,17 @@ def over_refusal_rate(
     )  # fmt: skip
 
 
+def keyword_agreement(description: str) -> MetricSpec:
+    """Share of judged replies (column `judged`) where the keyword detector and the judge
+    agree (column `agree`): how far keyword numbers can stand in for the judge's."""
+    return MetricSpec(
+        "keyword_agreement",
+        lambda t: ratio(t["agree"], t["judged"]),
+        "neither",
+        description=description,
+    )
+
+
 def percent_rounded(metric: MetricSpec, digits: int, description: str = "") -> MetricSpec:
     """The metric in percent rounded as numpy rounds (round(np.float64 x 100, digits))."""
     inner = metric.fn

@@ -25,7 +25,6 @@ from mmalign_eval import (
     Record,
     Sample,
     TaskSpec,
-    ratio,
     register,
 )
 from mmalign_eval.toolkit.refusal import (
@@ -34,6 +33,7 @@ from mmalign_eval.toolkit.refusal import (
     VLGUARD,
     KeywordDetector,
     attack_success_rate,
+    keyword_agreement,
     safety_values,
 )
 
@@ -151,9 +151,8 @@ def mm_safetybench_metrics() -> tuple[MetricSpec, ...]:
         for t in IMAGE_TYPES
     ]
     specs.append(
-        MetricSpec("keyword_agreement", lambda t: ratio(t["agree"], t["judged"]), "neither",
-                   description="judged replies where VLGuard's keyword list finds a refusal "
-                   "exactly when the judge says safe (judged protocols only)")
+        keyword_agreement("judged replies where VLGuard's keyword list finds a refusal "
+                          "exactly when the judge says safe (judged protocols only)")
     )  # fmt: skip
     return tuple(specs)
 

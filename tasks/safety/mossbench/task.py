@@ -32,6 +32,7 @@ from mmalign_eval.toolkit.refusal import (
     SAFETY_COLUMNS,
     VLGUARD,
     N,
+    keyword_agreement,
     over_refusal_rate,
 )
 
@@ -132,9 +133,8 @@ def mossbench_metrics() -> tuple[MetricSpec, ...]:
                    "'1'/'0' digit fallback (official protocol; strict makes them failures)"),
         MetricSpec("empty_reply_rate", lambda t: ratio(t["empty"], t[N]), "lower",
                    description="empty replies, scored as refusals by the official rule"),
-        MetricSpec("keyword_agreement", lambda t: ratio(t["agree"], t["judged"]), "neither",
-                   description="judged replies where VLGuard's keyword list finds a refusal "
-                   "exactly when the judge scores one (judged protocols only)"),
+        keyword_agreement("judged replies where VLGuard's keyword list finds a refusal "
+                          "exactly when the judge scores one (judged protocols only)"),
     ]  # fmt: skip
     return tuple(specs)
 
