@@ -66,9 +66,9 @@ def _widths(table: WideTable) -> tuple[list[int], list[int]]:
     return labels, values
 
 
-def chunks(table: WideTable, width: int) -> list[list[int]]:
-    """Value column indices per printed table: as many as fit beside the labels each time."""
-    labels, values = _widths(table)
+def chunks(labels: Sequence[int], values: Sequence[int], width: int) -> list[list[int]]:
+    """Value column indices per printed table: as many as fit beside the labels each time
+    (`labels`, `values`: the columns' widths)."""
     room = max(width - sum(w + _COST for w in labels), 1)
     out: list[list[int]] = [[]]
     used = 0
@@ -83,17 +83,20 @@ def chunks(table: WideTable, width: int) -> list[list[int]]:
 
 def print_wide(table: WideTable, console: Console) -> None:
     """Print the table as one or more tables that fit the console's width."""
-    parts = chunks(table, console.width)
+    labels, widths = _widths(table)
+    parts = chunks(labels, widths, console.width)
     for number, indices in enumerate(parts, start=1):
         suffix = f" ({number}/{len(parts)})" if len(parts) > 1 else ""
-        console.print(_render(table, indices, table.title + suffix))
+        console.print(_render(table, indices, table.title + suffix, (labels, widths)))
 
 
-def _render(table: WideTable, indices: list[int], title: str) -> Table:
+def _render(
+    table: WideTable, indices: list[int], title: str, sizes: tuple[list[int], list[int]]
+) -> Table:
     out = Table(
         title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, _GAP, 0, 0)
     )
-    labels, widths = _widths(table)
+    labels, widths = sizes
     # Fixed widths: the chunking already made them fit, so rich must not redistribute them
     # (it would widen a header and crop the last column).
     for header, width in zip(table.label_headers, labels, strict=True):
