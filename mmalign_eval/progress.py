@@ -45,3 +45,19 @@ def generation_progress(console: Console, total: int) -> Iterator[Callable[[int]
     with Progress(*columns, console=console, transient=False) as progress:
         task_id = progress.add_task("generate", total=total)
         yield lambda n: progress.advance(task_id, n)
+
+
+def counted_steps(console: Console, label: str, total: int) -> Iterator[int]:
+    """range(total) behind a progress bar (model training in the tiny builders)."""
+    columns = (
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task_id = progress.add_task(label, total=total)
+        for index in range(total):
+            yield index
+            progress.advance(task_id)

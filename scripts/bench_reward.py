@@ -19,7 +19,7 @@ from pathlib import Path
 from mmalign_eval.contracts import GenerationParams, ImagePart, Message, Request, TextPart
 from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.engines.reward import RewardEngine
-from mmalign_eval.engines.tiny import ensure_tiny_reward_model
+from mmalign_eval.engines.tiny import ensure_untrained_reward_model
 from mmalign_eval.media import media_from_file
 from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope
 
@@ -61,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp)
-        folder = ensure_tiny_reward_model(cache / "models")
+        folder = ensure_untrained_reward_model(cache / "models")
         config = EngineConfig(model="tiny-rm", batch_size=args.batch_size, device="cpu")
         engine = RewardEngine(config, folder)
         requests = conversations(cache, args.pairs)

@@ -18,6 +18,14 @@ SHARED_BENCHMARKS = SHARED / "benchmarks"
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Session cache; exported so CLI subprocesses reuse the tiny model built once."""
     path = tmp_path_factory.mktemp("mmalign-cache")
+    # Models are shared by every xdist worker of the run (the builders lock and rename
+    # atomically), so the trained demo models are built once per test run, not per worker.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    models = shared / "shared-models"
+    models.mkdir(exist_ok=True)
+    (path / "models").symlink_to(models, target_is_directory=True)
     os.environ["MMALIGN_EVAL_CACHE"] = str(path)
     return path
 

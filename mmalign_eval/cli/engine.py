@@ -27,13 +27,20 @@ def check_model(config: EngineConfig) -> None:
 def load_engine(config: RunConfig) -> Engine:
     """The runner's EngineLoader: build the engine the registry picks for the run's model."""
     from mmalign_eval.engines.registry import engine_kind
-    from mmalign_eval.engines.resolve import TINY, TINY_RM
+    from mmalign_eval.engines.resolve import BUILT_MODELS, TINY
 
     kind = engine_kind(config.engine.model, engine=config.engine.engine)
     err.print(f"model {config.engine.model} ({kind.name} engine)")
-    if config.engine.model in (TINY, TINY_RM):
+    if config.engine.model == TINY:
         err.print(
-            f"[yellow]{config.engine.model} is an untrained test model with random weights: its "
-            "answers are noise and so are its scores; it shows the harness working, not a model[/]"
+            f"[yellow]{TINY} is an untrained test model with random weights: its answers are "
+            "noise and so are its scores; it shows the harness working, not a model "
+            "(tiny-sft and tiny-dpo are trained demo models)[/]"
+        )
+    elif config.engine.model in BUILT_MODELS:
+        err.print(
+            f"[yellow]{config.engine.model} is a tiny demo model trained offline on synthetic "
+            "shape scenes: its differences from the other tiny models are real, its scores say "
+            "nothing about real checkpoints[/]"
         )
     return kind.load(config.engine, Path(config.cache_dir))

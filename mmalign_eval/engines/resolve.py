@@ -8,7 +8,12 @@ from pathlib import Path
 from mmalign_eval.errors import ModelLoadError, UsageError
 
 TINY = "tiny"
-TINY_RM = "tiny-rm"  # the tiny model with a random reward head (scalar reward path)
+TINY_RM = "tiny-rm"  # tiny-sft's backbone with a trained reward head (scalar reward path)
+TINY_SFT = "tiny-sft"
+TINY_DPO = "tiny-dpo"
+TINY_DEGRADED = "tiny-degraded"
+# Models the project builds itself, offline, into the cache (engines/tiny.py).
+BUILT_MODELS = (TINY, TINY_SFT, TINY_DPO, TINY_RM, TINY_DEGRADED)
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ def _looks_like_path(name: str) -> bool:
 
 def check_model_argument(name: str) -> None:
     """Fail fast, before any data is loaded, on a model path that cannot exist."""
-    if name in (TINY, TINY_RM):
+    if name in BUILT_MODELS:
         return
     path = Path(name).expanduser()
     if _looks_like_path(name) and not path.exists():
@@ -36,14 +41,10 @@ def check_model_argument(name: str) -> None:
 
 def resolve_model(name: str, cache_dir: Path) -> ResolvedModel:
     """Local folder for `tiny`, a checkpoint folder, or a Hugging Face model id."""
-    if name == TINY:
-        from mmalign_eval.engines.tiny import ensure_tiny_model
+    if name in BUILT_MODELS:
+        from mmalign_eval.engines.tiny import ensure_built_model
 
-        return ResolvedModel(name, ensure_tiny_model(cache_dir / "models"))
-    if name == TINY_RM:
-        from mmalign_eval.engines.tiny import ensure_tiny_reward_model
-
-        return ResolvedModel(name, ensure_tiny_reward_model(cache_dir / "models"))
+        return ResolvedModel(name, ensure_built_model(name, cache_dir / "models"))
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():

@@ -45,6 +45,17 @@ class RewardHeadSpec(Record):
     token: str | None = None  # token_logit: the token whose logit is the reward
 
 
+def write_linear_head(folder: Path, weight: torch.Tensor, bias: torch.Tensor) -> None:
+    """Save a linear head (weight [1, hidden], bias [1]) and its declaration into folder."""
+    from safetensors.torch import save_file
+
+    tensors = {"weight": weight.detach().float().contiguous(), "bias": bias.detach().float()}
+    save_file(tensors, str(folder / HEAD_WEIGHTS))
+    spec = RewardHeadSpec(format=HEAD_FORMAT, version=1, kind="linear")
+    declared = spec.model_dump(exclude_none=True)
+    (folder / HEAD_CONFIG).write_text(json.dumps(declared, indent=2) + "\n", encoding="utf-8")
+
+
 def has_reward_head(folder: Path) -> bool:
     """Whether a model folder declares a reward head."""
     return (folder / HEAD_CONFIG).is_file()

@@ -168,13 +168,9 @@ def _build_model(tokenizer: PreTrainedTokenizerFast) -> LlavaForConditionalGener
 def add_reward_head(folder: Path) -> None:
     """A seeded random linear reward head beside the tiny model's weights (untrained: its
     rewards are noise, like the tiny model's answers)."""
-    import json
-
-    from safetensors.torch import save_file
+    from mmalign_eval.engines.reward import write_linear_head
 
     hidden = int(LlavaConfig.from_pretrained(folder).get_text_config().hidden_size)
     generator = torch.Generator().manual_seed(_SEED + 1)
     weight = torch.randn(1, hidden, generator=generator) / hidden**0.5
-    save_file({"weight": weight, "bias": torch.zeros(1)}, str(folder / "reward_head.safetensors"))
-    head = {"format": "mmalign-reward-head", "version": 1, "kind": "linear"}
-    (folder / "reward_head.json").write_text(json.dumps(head, indent=2) + "\n")
+    write_linear_head(folder, weight, torch.zeros(1))

@@ -59,6 +59,11 @@ class Scene:
     boxes: tuple[Box, ...]
 
 
+def theme_of(obj: int) -> int:
+    """The theme an object belongs to: objects of one theme co-occur more often."""
+    return obj % _THEMES
+
+
 def sample_scenes(rng: np.random.Generator, num_images: int) -> list[Scene]:
     """The scenes of a dataset, drawn from `rng` (which keeps going for the questions)."""
     return [_sample_image(rng, i) for i in range(num_images)]
@@ -103,7 +108,7 @@ def _sample_image(rng: np.random.Generator, index: int) -> Scene:
     theme = int(rng.integers(_THEMES))
     ranks = np.arange(len(OBJECTS), dtype=np.float64)
     weights = 1.0 / np.sqrt(ranks + 1.0)
-    weights[np.arange(len(OBJECTS)) % _THEMES == theme] *= _THEME_BOOST
+    weights[[theme_of(k) == theme for k in range(len(OBJECTS))]] *= _THEME_BOOST
     objects = rng.choice(len(OBJECTS), size=count, replace=False, p=weights / weights.sum())
     cells = rng.choice(_GRID * _GRID, size=count, replace=False)
     boxes: list[Box] = []

@@ -19,7 +19,7 @@ from mmalign_eval.contracts import (
 from mmalign_eval.engines.base import EngineConfig
 from mmalign_eval.engines.registry import engine_kind
 from mmalign_eval.engines.reward import HEAD_CONFIG, HEAD_WEIGHTS, RewardEngine
-from mmalign_eval.engines.tiny import ensure_tiny_model, ensure_tiny_reward_model
+from mmalign_eval.engines.tiny import ensure_tiny_model, ensure_untrained_reward_model
 from mmalign_eval.errors import ModelLoadError
 from mmalign_eval.media import media_from_file
 from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pope
@@ -27,7 +27,7 @@ from mmalign_eval_tasks.hallucination.pope.synthetic import ensure_synthetic_pop
 
 @pytest.fixture(scope="module")
 def rm_dir(cache_dir: Path) -> Path:
-    return ensure_tiny_reward_model(cache_dir / "models")
+    return ensure_untrained_reward_model(cache_dir / "models")
 
 
 @pytest.fixture(scope="module")
