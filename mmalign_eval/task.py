@@ -208,6 +208,9 @@ class GroupMetric:
     scale: Scale = "score"
     primary: bool = False
     description: str = ""
+    # fn is affine (a weighted sum of its inputs plus a constant): `compare` and `check` then
+    # get its paired difference from its inputs' differences. A test checks every declared one.
+    affine: bool = True
 
 
 @dataclass(frozen=True)

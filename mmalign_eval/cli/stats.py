@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mmalign_eval.stats.comparable import SettingDifference
     from mmalign_eval.stats.gate import GatePolicy, GateReport
     from mmalign_eval.stats.paired import Alignment, RunRecords
+    from mmalign_eval.task import GroupMetric
 
 AllowOpt = Annotated[
     list[str] | None,
@@ -41,6 +42,12 @@ def _metric_specs() -> dict[str, Sequence[MetricSpec]]:
     from mmalign_eval.registry import build_registry
 
     return {name: task.metrics for name, task in build_registry().tasks.items()}
+
+
+def _group_combinations() -> dict[str, Sequence[GroupMetric]]:
+    from mmalign_eval.registry import build_registry
+
+    return {name: group.combine for name, group in build_registry().groups.items()}
 
 
 def compare(
@@ -70,7 +77,9 @@ def compare(
     run_a, run_b = load_run(a), load_run(b)
     config = BootstrapConfig(resamples=resamples, level=level, seed=seed)
     differences = run_differences(run_a, run_b, allowed)
-    comparison = compare_runs(run_a, run_b, _metric_specs(), config, differences)
+    comparison = compare_runs(
+        run_a, run_b, _metric_specs(), config, differences, _group_combinations()
+    )
     if not comparison.metrics:
         raise UsageError(f"{a} and {b} share no scored items", "compare runs of the same tasks")
     _print_differences(differences)
@@ -257,7 +266,7 @@ def _gate(
 
     _refuse_incomparable(differences)
     config = BootstrapConfig(resamples=rules.resamples, seed=rules.seed)
-    alignment, diffs = diff_runs(base, cand, _metric_specs(), config)
+    alignment, diffs = diff_runs(base, cand, _metric_specs(), config, _group_combinations())
     choices = gated_metrics(base.results, diffs, rules)
     if not choices:
         raise UsageError("no metric to gate", "name one with --metric task:metric")

@@ -31,6 +31,7 @@ from mmalign_eval.stats.paired import (
     paired_resamples,
     point_values,
 )
+from mmalign_eval.task import GroupMetric
 
 Verdict = Literal["better", "worse", "changed", "no significant change", "undefined"]
 
@@ -137,13 +138,52 @@ def group_diffs(
     return out
 
 
+def combined_diffs(
+    group: GroupResult,
+    combine: Sequence[GroupMetric],
+    by_task: Mapping[tuple[str, str], MetricDiff],
+) -> list[MetricDiff]:
+    """A group's declared combinations (AMBER score, VLGuard's shown rates) from their inputs'
+    paired resamples. The combinations are affine (GroupMetric.affine), so the difference of
+    a combination is the combination of the differences minus its value at zero."""
+    reported = {m.name for m in group.metrics}
+    out = []
+    for spec in combine:
+        parts = [by_task.get(key) for key in spec.inputs]
+        if spec.name not in reported or not spec.affine or any(p is None for p in parts):
+            continue
+        present = [p for p in parts if p is not None]
+        a_in, b_in = [p.a for p in present], [p.b for p in present]
+        a = _combine(spec, a_in) if None not in a_in else None
+        b = _combine(spec, b_in) if None not in b_in else None
+        zero = _combine(spec, [0.0] * len(present))
+        resamples = np.asarray(spec.fn([p.resamples for p in present]), dtype=np.float64) - zero
+        diff = b - a if a is not None and b is not None else math.nan
+        out.append(
+            MetricDiff(
+                target=group.group, metric=spec.name, direction=spec.direction,
+                scale=spec.scale, primary=spec.primary, a=a, b=b, resamples=resamples,
+                test="paired-bootstrap", p_value=bootstrap_pvalue(diff, resamples),
+                n_items=sum(p.n_items for p in present), n_units=sum(p.n_units for p in present),
+                unit="member resamples, combined",
+            )
+        )  # fmt: skip
+    return out
+
+
+def _combine(spec: GroupMetric, values: Sequence[float | None]) -> float:
+    return float(spec.fn([np.asarray(v, dtype=np.float64) for v in values]))
+
+
 def diff_runs(
     a: RunRecords,
     b: RunRecords,
     metrics: Mapping[str, Sequence[MetricSpec]],
     config: BootstrapConfig,
+    combined: Mapping[str, Sequence[GroupMetric]] | None = None,
 ) -> tuple[Alignment, list[MetricDiff]]:
-    """Align two runs and compute every task and group metric difference."""
+    """Align two runs and compute every task and group metric difference (group means, and
+    the combinations in `combined`, by group name)."""
     alignment = align(a.samples, b.samples)
     diffs: list[MetricDiff] = []
     for task, pair in alignment.pairs.items():
@@ -154,6 +194,7 @@ def diff_runs(
     for group in a.results.groups:
         if group.group in b_groups:
             diffs.extend(group_diffs(group, by_task))
+            diffs.extend(combined_diffs(group, (combined or {}).get(group.group, ()), by_task))
     return alignment, diffs
 
 
@@ -221,9 +262,10 @@ def compare_runs(
     metrics: Mapping[str, Sequence[MetricSpec]],
     config: BootstrapConfig,
     differences: Sequence[SettingDifference] = (),
+    combined: Mapping[str, Sequence[GroupMetric]] | None = None,
 ) -> Comparison:
     """The full comparison; Holm's correction runs over every metric compared."""
-    alignment, diffs = diff_runs(a, b, metrics, config)
+    alignment, diffs = diff_runs(a, b, metrics, config, combined)
     adjusted = holm([d.p_value if d.diff is not None else None for d in diffs])
     differing = _differing_targets(a, differences)
     rows = []
