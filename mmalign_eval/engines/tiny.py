@@ -73,25 +73,35 @@ def ensure_tiny_sft(cache_dir: Path) -> Path:
     return _ensure(cache_dir, _trained_name("tiny-sft"), build, "tiny-sft")
 
 
-def _from_sft(stage: str, builder: str) -> Callable[[Path], Path]:
+def _build_from_sft(stage: str, sft: Path, staging: Path) -> None:
+    from mmalign_eval.tinytrain import build as builds
+    from mmalign_eval.tinytrain.recipe import DEFAULT_RECIPE
+
+    builders = {
+        "tiny-dpo": builds.build_dpo,
+        "tiny-rm": builds.build_reward,
+        "tiny-degraded": builds.build_degraded,
+    }
+    builders[stage](sft, staging, DEFAULT_RECIPE)
+
+
+def _from_sft(stage: str) -> Callable[[Path], Path]:
     def ensure(cache_dir: Path) -> Path:
         sft = ensure_tiny_sft(cache_dir)
+        return _ensure(
+            cache_dir,
+            _trained_name(stage),
+            lambda staging: _build_from_sft(stage, sft, staging),
+            stage,
+        )
 
-        def build(staging: Path) -> None:
-            from mmalign_eval.tinytrain import build as builds
-            from mmalign_eval.tinytrain.recipe import DEFAULT_RECIPE
-
-            getattr(builds, builder)(sft, staging, DEFAULT_RECIPE)
-
-        return _ensure(cache_dir, _trained_name(stage), build, stage)
-
-    ensure.__doc__ = f"{stage}, built from tiny-sft by tinytrain.build.{builder}."
+    ensure.__doc__ = f"{stage}, built from tiny-sft (tinytrain.build), once, into the cache."
     return ensure
 
 
-ensure_tiny_dpo = _from_sft("tiny-dpo", "build_dpo")
-ensure_tiny_reward_model = _from_sft("tiny-rm", "build_reward")
-ensure_tiny_degraded = _from_sft("tiny-degraded", "build_degraded")
+ensure_tiny_dpo = _from_sft("tiny-dpo")
+ensure_tiny_reward_model = _from_sft("tiny-rm")
+ensure_tiny_degraded = _from_sft("tiny-degraded")
 
 _BUILDERS: dict[str, Callable[[Path], Path]] = {
     TINY_MODEL_NAME: ensure_tiny_model,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -75,9 +76,19 @@ def build(out_dir: Path) -> None:
         num_additional_image_tokens=1,
         chat_template=_CHAT_TEMPLATE,
     )
-    model = _build_model(tokenizer)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
+    save_quietly(_build_model(tokenizer), processor, out_dir)
+
+
+def save_quietly(model: Any, processor: Any, out_dir: Path) -> None:
+    """save_pretrained both, without transformers' progress bar (a 1 MB model needs none)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        model.save_pretrained(out_dir)
+        processor.save_pretrained(out_dir)
+    finally:
+        hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _corpus() -> Iterator[str]:

@@ -33,14 +33,9 @@ def load(folder: Path) -> Loaded:
 
 def save(loaded: Loaded, out: Path, stage: str, recipe: Recipe, record: dict[str, Any]) -> None:
     """save_pretrained both, plus the recipe and what training reported."""
-    from transformers.utils import logging as hf_logging
+    from mmalign_eval.engines.tiny_build import save_quietly
 
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    try:
-        loaded.model.save_pretrained(out)
-        loaded.processor.save_pretrained(out)
-    finally:
-        hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+    save_quietly(loaded.model, loaded.processor, out)
     manifest = {"model": stage, "recipe": asdict(recipe), "recipe_key": recipe.key(), **record}
     (out / RECIPE_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
