@@ -4,7 +4,6 @@ tiny-rm from tiny-sft, tiny-degraded from tiny-sft with its vision projection co
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ def load(folder: Path) -> Loaded:
 
 
 def save(loaded: Loaded, out: Path, stage: str, recipe: Recipe, record: dict[str, Any]) -> None:
-    """save_pretrained both, plus the recipe and what training reported."""
+    """save_pretrained both, plus the recipe and what training reported (no timings, so
+    that a rebuild writes the same bytes into every file)."""
     from mmalign_eval.engines.tiny_build import save_quietly
 
     save_quietly(loaded.model, loaded.processor, out)
@@ -47,7 +47,6 @@ def build_sft(backbone: Path, out: Path, recipe: Recipe) -> None:
     from mmalign_eval.tinytrain.sft import supervised
     from mmalign_eval.tinytrain.vision import pretrain_vision
 
-    started = time.perf_counter()
     with repeatable(recipe.seed) as generator:
         loaded = load(backbone)
         scenes = data.training_scenes(recipe.data)
@@ -67,7 +66,6 @@ def build_sft(backbone: Path, out: Path, recipe: Recipe) -> None:
         "conversations": len(rows),
         "vision_loss": vision_loss,
         "sft_loss": sft_loss,
-        "seconds": round(time.perf_counter() - started, 1),
     }
     save(loaded, out, "tiny-sft", recipe, record)
 
@@ -78,7 +76,6 @@ def build_dpo(sft: Path, out: Path, recipe: Recipe) -> None:
     from mmalign_eval.tinytrain.dpo import optimise_preferences, preference_rows
     from mmalign_eval.tinytrain.runtime import repeatable
 
-    started = time.perf_counter()
     with repeatable(recipe.seed):
         policy, reference = load(sft), load(sft)
         scenes = data.training_scenes(recipe.data)
@@ -91,7 +88,6 @@ def build_dpo(sft: Path, out: Path, recipe: Recipe) -> None:
     record = {
         "pairs": len(pairs),
         "trainer": logged,
-        "seconds": round(time.perf_counter() - started, 1),
     }
     save(policy, out, "tiny-dpo", recipe, record)
 
@@ -103,7 +99,6 @@ def build_reward(sft: Path, out: Path, recipe: Recipe) -> None:
     from mmalign_eval.tinytrain.reward import tokenise_pairs, train_reward
     from mmalign_eval.tinytrain.runtime import repeatable
 
-    started = time.perf_counter()
     with repeatable(recipe.seed) as generator:
         loaded = load(sft)
         scenes = data.training_scenes(recipe.data)
@@ -116,7 +111,7 @@ def build_reward(sft: Path, out: Path, recipe: Recipe) -> None:
         pad = int(loaded.processor.tokenizer.pad_token_id)
         rows = tokenise_pairs(loaded.processor, count, pairs)
         head, loss = train_reward(loaded.model, rows, pixels, pad, recipe.reward, generator)
-    record = {"pairs": len(pairs), "loss": loss, "seconds": round(time.perf_counter() - started, 1)}
+    record = {"pairs": len(pairs), "loss": loss}
     save(loaded, out, "tiny-rm", recipe, record)
     write_linear_head(out, head.weight, head.bias)
 

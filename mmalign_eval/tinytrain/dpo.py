@@ -1,5 +1,5 @@
 """DPO of tiny-sft with TRL's DPOTrainer (it runs here on the CPU with transformers 5), the
-frozen tiny-sft as the reference model and the vision side frozen, as in RLHF-V/RLAIF-V."""
+frozen tiny-sft as the reference model and the vision side frozen."""
 
 from __future__ import annotations
 

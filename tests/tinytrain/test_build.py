@@ -40,6 +40,10 @@ def _hash(folder: Path, name: str = "model.safetensors") -> str:
     return hashlib.sha256((folder / name).read_bytes()).hexdigest()
 
 
+def _every_file(folder: Path) -> dict[str, str]:
+    return {p.name: _hash(folder, p.name) for p in sorted(folder.iterdir())}
+
+
 @pytest.fixture(scope="module")
 def sft_twice(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     backbone = ensure_tiny_model(cache_dir / "models")
@@ -57,7 +61,7 @@ def sft_twice(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
 def test_sft_builds_are_bit_identical(sft_twice: tuple[Path, Path], cache_dir: Path) -> None:
     first, second = sft_twice
-    assert _hash(first) == _hash(second)
+    assert _every_file(first) == _every_file(second)  # weights, processor and recipe record
     assert _hash(first) != _hash(ensure_tiny_model(cache_dir / "models"))  # it trained
     manifest = json.loads((first / build.RECIPE_FILE).read_text())
     assert manifest["model"] == "tiny-sft" and manifest["recipe_key"] == SHORT.key()
@@ -81,8 +85,8 @@ def test_builds_from_sft_are_bit_identical(
     sft = sft_twice[0]
     builder(sft, tmp_path / "a", SHORT)
     builder(sft, tmp_path / "b", SHORT)
+    assert _every_file(tmp_path / "a") == _every_file(tmp_path / "b")
     for name in files:
-        assert _hash(tmp_path / "a", name) == _hash(tmp_path / "b", name)
         if name == "model.safetensors":
             assert _hash(tmp_path / "a", name) != _hash(sft, name)
     if builder is build.build_reward:
