@@ -328,7 +328,13 @@ class _TaskSettings:
 @option_groups
 def run(
     *,
-    model: Annotated[str, typer.Option(help="HF model id, local checkpoint folder, or 'tiny'.")],
+    model: Annotated[
+        str,
+        typer.Option(
+            help="HF model id, local checkpoint folder, or a demo model built offline: "
+            "tiny (random), tiny-sft, tiny-dpo, tiny-rm, tiny-degraded."
+        ),
+    ],
     selection: TaskSelection,
     engine: EngineOptions,
     generation: GenerationOptions,
