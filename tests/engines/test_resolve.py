@@ -83,3 +83,12 @@ def test_paths_that_do_not_exist_fail_before_any_work(name: str) -> None:
 @pytest.mark.parametrize("name", ["tiny", "llava-hf/llava-1.5-7b-hf"])
 def test_names_that_may_exist_pass_the_early_check(name: str) -> None:
     check_model_argument(name)
+
+
+def test_every_built_model_name_has_a_builder() -> None:
+    from mmalign_eval.engines import tiny
+    from mmalign_eval.engines.resolve import BUILT_MODELS, check_model_argument
+
+    assert set(tiny._BUILDERS) == set(BUILT_MODELS)
+    for name in BUILT_MODELS:
+        check_model_argument(name)  # never taken for a missing folder
