@@ -24,20 +24,12 @@ class Tokenised:
 
 @dataclass(frozen=True)
 class Batch:
-    """Right-padded model inputs; labels are -100 except on answer tokens."""
+    """Right-padded token ids, each row's image index; labels are -100 except on answers."""
 
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
-    pixel_values: torch.Tensor
+    images: torch.Tensor
     labels: torch.Tensor
-
-    def inputs(self) -> dict[str, torch.Tensor]:
-        """Keyword arguments of the model's forward (without labels)."""
-        return {
-            "input_ids": self.input_ids,
-            "attention_mask": self.attention_mask,
-            "pixel_values": self.pixel_values,
-        }
 
 
 def messages(question: str, answer: str | None = None) -> list[dict[str, Any]]:
@@ -96,7 +88,7 @@ def tokenise(
     return Tokenised(torch.tensor(ids), len(answer_ids), image)
 
 
-def collate(rows: Sequence[Tokenised], pixels: torch.Tensor, pad_id: int) -> Batch:
+def collate(rows: Sequence[Tokenised], pad_id: int) -> Batch:
     """Pad on the right and mask everything but the answers."""
     width = max(len(r.ids) for r in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
@@ -106,8 +98,7 @@ def collate(rows: Sequence[Tokenised], pixels: torch.Tensor, pad_id: int) -> Bat
         n = len(row.ids)
         ids[i, :n], mask[i, :n] = row.ids, 1
         labels[i, n - row.answer_tokens : n] = row.ids[n - row.answer_tokens :]
-    index = torch.tensor([r.image for r in rows])
-    return Batch(ids, mask, pixels[index], labels)
+    return Batch(ids, mask, torch.tensor([r.image for r in rows]), labels)
 
 
 def last_positions(mask: torch.Tensor) -> torch.Tensor:

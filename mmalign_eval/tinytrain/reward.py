@@ -13,6 +13,7 @@ from mmalign_eval.tinytrain.data import Pair
 from mmalign_eval.tinytrain.encode import Tokenised, collate, last_positions, tokenise
 from mmalign_eval.tinytrain.recipe import RewardRecipe
 from mmalign_eval.tinytrain.runtime import draw, freeze_vision, optimiser, step, steps, trainable
+from mmalign_eval.tinytrain.sft import embed, image_features
 
 
 def tokenise_pairs(
@@ -29,11 +30,21 @@ def tokenise_pairs(
 
 
 def rewards(
-    model: Any, head: torch.nn.Linear, rows: Sequence[Tokenised], pixels: torch.Tensor, pad_id: int
+    model: Any,
+    head: torch.nn.Linear,
+    rows: Sequence[Tokenised],
+    features: torch.Tensor,
+    pad_id: int,
 ) -> torch.Tensor:
-    """The head's reward of each conversation."""
-    batch = collate(rows, pixels, pad_id)
-    out = model(**batch.inputs(), output_hidden_states=True)
+    """The head's reward of each conversation: the language model's last hidden state (what
+    LLaVA's forward returns as hidden_states[-1]) at the last token, from image features
+    computed once (vision is frozen; the output layer is not needed)."""
+    batch = collate(rows, pad_id)
+    out = model.model.language_model(
+        inputs_embeds=embed(model, batch, features),
+        attention_mask=batch.attention_mask,
+        output_hidden_states=True,
+    )
     last = out.hidden_states[-1][torch.arange(len(rows)), last_positions(batch.attention_mask)]
     scores: torch.Tensor = head(last)[:, 0]
     return scores
@@ -49,6 +60,7 @@ def train_reward(
 ) -> tuple[torch.nn.Linear, float]:
     """Backbone (vision frozen) and head trained so chosen outscores rejected."""
     freeze_vision(model)
+    features = image_features(model, pixels)
     head = torch.nn.Linear(int(model.config.get_text_config().hidden_size), 1)
     torch.nn.init.zeros_(head.weight)  # start from "no preference"
     torch.nn.init.zeros_(head.bias)
@@ -59,7 +71,7 @@ def train_reward(
     for _ in steps("tiny-rm: reward head", recipe.steps):
         picked = [pairs[i] for i in draw(generator, len(pairs), recipe.batch_size)]
         scores = rewards(
-            model, head, [c for c, _ in picked] + [r for _, r in picked], pixels, pad_id
+            model, head, [c for c, _ in picked] + [r for _, r in picked], features, pad_id
         )
         chosen, rejected = scores[: len(picked)], scores[len(picked) :]
         value = -torch.nn.functional.logsigmoid(chosen - rejected).mean()

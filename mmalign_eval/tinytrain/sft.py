@@ -10,27 +10,27 @@ import torch
 from mmalign_eval.tinytrain.encode import Batch, Tokenised, collate
 from mmalign_eval.tinytrain.recipe import SFTRecipe
 from mmalign_eval.tinytrain.runtime import draw, freeze_vision, optimiser, step, steps, trainable
+from mmalign_eval.tinytrain.vision import projected_tokens
 
 
 def image_features(model: Any, pixels: torch.Tensor, chunk: int = 256) -> torch.Tensor:
     """Every image's projected tokens, computed once: the vision side is frozen from here on,
     so recomputing them at every step would only cost time."""
-    parts = []
     with torch.no_grad():
-        for start in range(0, len(pixels), chunk):
-            out = model.model.get_image_features(pixel_values=pixels[start : start + chunk])
-            parts.append(torch.stack(list(out.pooler_output)))
+        parts = [
+            projected_tokens(model, pixels[start : start + chunk])
+            for start in range(0, len(pixels), chunk)
+        ]
     return torch.cat(parts)
 
 
 def embed(model: Any, batch: Batch, features: torch.Tensor) -> torch.Tensor:
-    """Token embeddings with the image placeholders replaced by the image features, as
-    LLaVA's forward does from pixel values."""
+    """Token embeddings with the image placeholders replaced by each row's image features
+    (`features` holds every image's), as LLaVA's forward does from pixel values."""
     embeds = model.get_input_embeddings()(batch.input_ids)
     slots = batch.input_ids == model.config.image_token_id
-    merged: torch.Tensor = embeds.masked_scatter(
-        slots.unsqueeze(-1), features.to(embeds.dtype).reshape(-1, embeds.shape[-1])
-    )
+    rows = features[batch.images].to(embeds.dtype).reshape(-1, embeds.shape[-1])
+    merged: torch.Tensor = embeds.masked_scatter(slots.unsqueeze(-1), rows)
     return merged
 
 
@@ -65,10 +65,9 @@ def supervised(
     loss = float("nan")
     for _ in steps("tiny-sft stage 2/2: supervised", recipe.steps):
         picked = [rows[i] for i in draw(generator, len(rows), recipe.batch_size)]
-        batch = collate(picked, pixels, pad_id)
-        index = torch.tensor([r.image for r in picked])
+        batch = collate(picked, pad_id)
         hidden = model.model.language_model(
-            inputs_embeds=embed(model, batch, features[index]),
+            inputs_embeds=embed(model, batch, features),
             attention_mask=batch.attention_mask,
         ).last_hidden_state
         loss = step(conversation_loss(model, hidden, batch.labels), adam, schedule, parameters)

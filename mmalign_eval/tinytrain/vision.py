@@ -16,10 +16,15 @@ from mmalign_eval.tinytrain.recipe import VisionRecipe
 from mmalign_eval.tinytrain.runtime import draw, optimiser, step, steps
 
 
+def projected_tokens(model: Any, pixel_values: torch.Tensor) -> torch.Tensor:
+    """Each image's tokens as the language model reads them, [images, tokens, hidden]."""
+    features = model.model.get_image_features(pixel_values=pixel_values).pooler_output
+    return torch.stack(list(features))
+
+
 def image_summary(model: Any, pixel_values: torch.Tensor) -> torch.Tensor:
     """Mean of each image's projected tokens, shape [images, text hidden size]."""
-    features = model.model.get_image_features(pixel_values=pixel_values).pooler_output
-    return torch.stack(list(features)).mean(dim=1)
+    return projected_tokens(model, pixel_values).mean(dim=1)
 
 
 def pretrain_vision(
