@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,7 +13,7 @@ from pydantic import Field
 from mmalign_eval.contracts import Record
 from mmalign_eval.metrics.base import Direction, FloatArray, MetricSpec, Scale
 from mmalign_eval.metrics.bootstrap import BootstrapConfig, percentile_interval
-from mmalign_eval.results import GroupResult
+from mmalign_eval.results import GroupResult, MetricResult
 from mmalign_eval.stats.comparable import SettingDifference
 from mmalign_eval.stats.holm import holm
 from mmalign_eval.stats.paired import (
@@ -100,6 +100,13 @@ def task_diffs(
     return out
 
 
+Combination = Callable[[Sequence[FloatArray]], FloatArray]
+
+
+def _mean(parts: Sequence[FloatArray]) -> FloatArray:
+    return group_mean({str(i): part for i, part in enumerate(parts)})
+
+
 def group_diffs(
     group: GroupResult, by_task: Mapping[tuple[str, str], MetricDiff]
 ) -> list[MetricDiff]:
@@ -108,33 +115,10 @@ def group_diffs(
     for metric in group.metrics:
         base = metric.name.removeprefix("mean_")
         parts = [by_task.get((task, base)) for task in group.tasks]
-        present = [p for p in parts if p is not None]
-        if len(present) != len(parts):
-            continue
-        a_values = [p.a for p in present if p.a is not None]
-        b_values = [p.b for p in present if p.b is not None]
-        complete = len(a_values) == len(b_values) == len(present)
-        a = float(np.mean(a_values)) if complete else None
-        b = float(np.mean(b_values)) if complete else None
-        resamples = group_mean({p.target: p.resamples for p in present})
-        diff = b - a if a is not None and b is not None else math.nan
-        out.append(
-            MetricDiff(
-                target=group.group,
-                metric=metric.name,
-                direction=metric.direction,
-                scale=metric.scale,
-                primary=metric.primary,
-                a=a,
-                b=b,
-                resamples=resamples,
-                test="paired-bootstrap",
-                p_value=bootstrap_pvalue(diff, resamples),
-                n_items=sum(p.n_items for p in present),
-                n_units=sum(p.n_units for p in present),
-                unit="per-task resamples, averaged",
-            )
-        )
+        if all(p is not None for p in parts):
+            present = [p for p in parts if p is not None]
+            unit = "per-task resamples, averaged"
+            out.append(_combined(group.group, metric, present, _mean, unit))
     return out
 
 
@@ -144,35 +128,40 @@ def combined_diffs(
     by_task: Mapping[tuple[str, str], MetricDiff],
 ) -> list[MetricDiff]:
     """A group's declared combinations (AMBER score, VLGuard's shown rates) from their inputs'
-    paired resamples. The combinations are affine (GroupMetric.affine), so the difference of
-    a combination is the combination of the differences minus its value at zero."""
-    reported = {m.name for m in group.metrics}
+    paired resamples; only affine ones (GroupMetric.affine) combine that way."""
+    reported = {m.name: m for m in group.metrics}
     out = []
     for spec in combine:
         parts = [by_task.get(key) for key in spec.inputs]
-        if spec.name not in reported or not spec.affine or any(p is None for p in parts):
-            continue
-        present = [p for p in parts if p is not None]
-        a_in, b_in = [p.a for p in present], [p.b for p in present]
-        a = _combine(spec, a_in) if None not in a_in else None
-        b = _combine(spec, b_in) if None not in b_in else None
-        zero = _combine(spec, [0.0] * len(present))
-        resamples = np.asarray(spec.fn([p.resamples for p in present]), dtype=np.float64) - zero
-        diff = b - a if a is not None and b is not None else math.nan
-        out.append(
-            MetricDiff(
-                target=group.group, metric=spec.name, direction=spec.direction,
-                scale=spec.scale, primary=spec.primary, a=a, b=b, resamples=resamples,
-                test="paired-bootstrap", p_value=bootstrap_pvalue(diff, resamples),
-                n_items=sum(p.n_items for p in present), n_units=sum(p.n_units for p in present),
-                unit="member resamples, combined",
-            )
-        )  # fmt: skip
+        if spec.name in reported and spec.affine and all(p is not None for p in parts):
+            present = [p for p in parts if p is not None]
+            unit = "member resamples, combined"
+            out.append(_combined(group.group, reported[spec.name], present, spec.fn, unit))
     return out
 
 
-def _combine(spec: GroupMetric, values: Sequence[float | None]) -> float:
-    return float(spec.fn([np.asarray(v, dtype=np.float64) for v in values]))
+def _combined(
+    target: str, metric: MetricResult, parts: Sequence[MetricDiff], fn: Combination, unit: str
+) -> MetricDiff:
+    """An affine combination of member metrics (a group mean, a declared combination): its
+    values combine the members' values, and its paired difference is the combination of the
+    members' differences minus the combination's value at zero."""
+    a_in, b_in = [p.a for p in parts], [p.b for p in parts]
+    a = _apply(fn, a_in) if None not in a_in else None
+    b = _apply(fn, b_in) if None not in b_in else None
+    zero = _apply(fn, [0.0] * len(parts))
+    resamples = np.asarray(fn([p.resamples for p in parts]), dtype=np.float64) - zero
+    diff = b - a if a is not None and b is not None else math.nan
+    return MetricDiff(
+        target=target, metric=metric.name, direction=metric.direction, scale=metric.scale,
+        primary=metric.primary, a=a, b=b, resamples=resamples, test="paired-bootstrap",
+        p_value=bootstrap_pvalue(diff, resamples), n_items=sum(p.n_items for p in parts),
+        n_units=sum(p.n_units for p in parts), unit=unit,
+    )  # fmt: skip
+
+
+def _apply(fn: Combination, values: Sequence[float | None]) -> float:
+    return float(fn([np.asarray(v, dtype=np.float64) for v in values]))
 
 
 def diff_runs(
