@@ -16,7 +16,6 @@ Everything runs in fresh temporary caches, so nothing is reused from earlier run
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mmalign_eval.engines import tiny
+from mmalign_eval.hashing import sha256_file
 from mmalign_eval.testing import cli_command, cli_env
 
 STAGES: tuple[tuple[str, Callable[[Path], Path]], ...] = (
@@ -47,7 +47,7 @@ def build_all(cache: Path) -> tuple[dict[str, float], dict[str, str]]:
         folder = ensure(cache)
         seconds[name] = round(time.perf_counter() - started, 1)
         for path in sorted(folder.glob("*.safetensors")):
-            hashes[f"{name}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            hashes[f"{name}/{path.name}"] = sha256_file(path)
     return seconds, hashes
 
 

@@ -3,7 +3,6 @@ RNG state or thread count; a changed recipe changes the cache key."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,6 +13,7 @@ import torch
 
 from mmalign_eval.engines.reward import HEAD_WEIGHTS, read_head_spec
 from mmalign_eval.engines.tiny import ensure_tiny_model
+from mmalign_eval.hashing import sha256_file
 from mmalign_eval.tinytrain import build
 from mmalign_eval.tinytrain.recipe import (
     DEFAULT_RECIPE,
@@ -37,7 +37,7 @@ SHORT = Recipe(
 
 
 def _hash(folder: Path, name: str = "model.safetensors") -> str:
-    return hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    return sha256_file(folder / name)
 
 
 def _every_file(folder: Path) -> dict[str, str]:
