@@ -38,16 +38,22 @@ AllowOpt = Annotated[
 ]
 
 
-def _metric_specs() -> dict[str, Sequence[MetricSpec]]:
+@dataclass(frozen=True)
+class _Definitions:
+    """What compare and check read from the registry: task metrics, group combinations."""
+
+    metrics: dict[str, Sequence[MetricSpec]]
+    combinations: dict[str, Sequence[GroupMetric]]
+
+
+def _definitions() -> _Definitions:
     from mmalign_eval.registry import build_registry
 
-    return {name: task.metrics for name, task in build_registry().tasks.items()}
-
-
-def _group_combinations() -> dict[str, Sequence[GroupMetric]]:
-    from mmalign_eval.registry import build_registry
-
-    return {name: group.combine for name, group in build_registry().groups.items()}
+    registry = build_registry()  # once: building it imports and calls every task factory
+    return _Definitions(
+        metrics={name: task.metrics for name, task in registry.tasks.items()},
+        combinations={name: group.combine for name, group in registry.groups.items()},
+    )
 
 
 def compare(
@@ -77,9 +83,8 @@ def compare(
     run_a, run_b = load_run(a), load_run(b)
     config = BootstrapConfig(resamples=resamples, level=level, seed=seed)
     differences = run_differences(run_a, run_b, allowed)
-    comparison = compare_runs(
-        run_a, run_b, _metric_specs(), config, differences, _group_combinations()
-    )
+    defs = _definitions()
+    comparison = compare_runs(run_a, run_b, defs.metrics, config, differences, defs.combinations)
     if not comparison.metrics:
         raise UsageError(f"{a} and {b} share no scored items", "compare runs of the same tasks")
     _print_differences(differences)
@@ -266,7 +271,8 @@ def _gate(
 
     _refuse_incomparable(differences)
     config = BootstrapConfig(resamples=rules.resamples, seed=rules.seed)
-    alignment, diffs = diff_runs(base, cand, _metric_specs(), config, _group_combinations())
+    defs = _definitions()
+    alignment, diffs = diff_runs(base, cand, defs.metrics, config, defs.combinations)
     choices = gated_metrics(base.results, diffs, rules)
     if not choices:
         raise UsageError("no metric to gate", "name one with --metric task:metric")
